@@ -1,0 +1,188 @@
+"""The ``aimsgraph`` command: parses arguments, calls the library, maps results to exit codes.
+
+Exit codes: 0 success; 1 findings (``check`` found violations); 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from . import __version__
+from .catalog import open_store
+from .checks import run_checks
+from .errors import EXIT_FINDINGS, EXIT_OK, AimsgraphError, UsageError
+from .formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from .progress import LoadProgress
+from .queries import QueryCatalog
+from .results import format_table, render_table
+from .stats import collect_stats
+from .store import GraphStore
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aimsgraph",
+        description="Knowledge-graph compliance mapping for AI management systems.",
+        epilog="Exit codes: 0 success, 1 findings (check), 2 usage or input error.",
+    )
+    parser.add_argument("--version", action="version", version=f"aimsgraph {__version__}")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data", metavar="PATH", type=Path, action="append", default=[],
+                      help="an RDF file or folder of your own to load beside the shipped "
+                           "catalogs (repeatable)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    stats = sub.add_parser("stats", parents=[data], help="provisions per framework and kind, "
+                           "triples per graph")
+    stats.add_argument("--format", default="table", choices=["table", "csv", "json"])
+
+    query = sub.add_parser("query", parents=[data],
+                           help="run a named query (see --list) or a .rq file")
+    query.add_argument("name", nargs="?", help="a named query from queries/, or a path to a .rq file")
+    query.add_argument("--param", "-p", metavar="NAME=VALUE", action="append", default=[],
+                       help="a query parameter (repeatable); see --list for each query's")
+    query.add_argument("--format", default="table",
+                       help="SELECT/ASK: " + ", ".join(f.name for f in RESULT_FORMATS)
+                       + "; CONSTRUCT/DESCRIBE: " + ", ".join(f.name for f in RDF_FORMATS)
+                       + " (default: table, or turtle for graphs)")
+    query.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    query.add_argument("--list", action="store_true", help="list the named queries and exit")
+
+    check = sub.add_parser("check", parents=[data],
+                           help="catalog QC: every queries/qc/*-violation.rq must return no rows")
+    check.add_argument("--format", default="table", choices=["table", "json"])
+
+    export = sub.add_parser("export", parents=[data], help="write the whole loaded graph")
+    export.add_argument("--format", required=True, metavar="FORMAT",
+                        help="one of: " + ", ".join(f.name for f in RDF_FORMATS))
+    export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AimsgraphError as err:
+        print(f"aimsgraph: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
+
+
+def _store(args: argparse.Namespace) -> GraphStore:
+    return open_store(args.data, progress=LoadProgress())
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = collect_stats(_store(args))
+    if args.format == "json":
+        payload = {
+            "provisions": [vars(p) for p in stats.provisions],
+            "graphs": [vars(g) for g in stats.graphs],
+            "triples": stats.triples,
+        }
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        print("framework,kind,count")
+        for p in stats.provisions:
+            print(f'"{p.notation}",{p.kind},{p.count}')
+    else:
+        print(format_table(["framework", "kind", "provisions"],
+                           [(p.notation, p.kind, str(p.count)) for p in stats.provisions]))
+        print(format_table(["graph", "triples"], [(g.graph, str(g.triples)) for g in stats.graphs]),
+              end="")
+        print(f"\n{len(stats.graphs)} graphs, {stats.triples} triples")
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    catalog = QueryCatalog()
+    if args.list:
+        for q in catalog:
+            print(f"{q.name}\n    {q.title}. {q.description}")
+            for p in q.parameters:
+                default = f" (default {p.default})" if p.default else " (required)"
+                print(f"    --param {p.name}=<{p.type}>{default}: {p.description}")
+        return EXIT_OK
+    if not args.name:
+        raise UsageError("name a query or a .rq file; valid names: " + ", ".join(catalog.names()))
+    named = catalog.resolve(args.name)
+    values = dict(_split_param(p) for p in args.param)
+    bindings = named.bindings(values)  # usage errors before the (slower) load
+    result = _store(args).query(named.text, bindings)
+    if result.kind == "graph":
+        fmt = rdf_format("turtle" if args.format == "table" else args.format)
+    else:
+        fmt = result_format(args.format)
+    _write(result.serialize(fmt), args.output)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    results = run_checks(_store(args))
+    failed = [r for r in results if not r.passed]
+    if args.format == "json":
+        payload = [{"check": r.check.name, "title": r.check.title, "passed": r.passed,
+                    "findings": list(r.result.records())} for r in results]
+        print(json.dumps(payload, indent=2))
+    else:
+        for r in results:
+            mark = "ok  " if r.passed else "FAIL"
+            print(f"{mark} {r.check.name}: {r.check.title}"
+                  + ("" if r.passed else f" ({len(r.result)} findings)"))
+            if not r.passed:
+                print("     " + render_table(r.result).replace("\n", "\n     ").rstrip())
+        print(f"\n{len(results)} checks, {len(failed)} failed")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    fmt = rdf_format(args.format)
+    store = _store(args)
+    if args.output is None:
+        store.dump(sys.stdout.buffer, fmt)
+        return EXIT_OK
+    _atomic_write(args.output, lambda out: store.dump(out, fmt))
+    print(f"wrote {len(store)} quads as {fmt.name} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--param takes NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _atomic_write(output, lambda out: out.write(data))
+
+
+def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write through a temporary file and rename, so a failure never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".aimsgraph-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+COMMANDS = {"stats": cmd_stats, "query": cmd_query, "check": cmd_check, "export": cmd_export}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""The exceptions aimsgraph raises, and the one place each maps to an exit code.
+
+    AimsgraphError                 base of everything below
+    ├── InputError                 a file or value the user gave is wrong (exit 2)
+    │   └── RDFSyntaxError         malformed RDF: carries file, line and column
+    ├── UsageError                 an unknown name or option (exit 2)
+    │   ├── UnknownQueryError      no named query by that name; lists the valid ones
+    │   └── UnknownFormatError     no output format by that name; lists the valid ones
+    └── QueryError                 a SPARQL query failed to parse or run (exit 2)
+
+Findings (a QC check that returns rows) are not errors: commands report them and exit 1.
+The HTTP service maps the same tree to status codes in its own single table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+class AimsgraphError(Exception):
+    """Base class of every error aimsgraph raises on purpose."""
+
+    exit_code = EXIT_ERROR
+
+
+class InputError(AimsgraphError):
+    """A file, row or value supplied by the user is wrong; says where and what."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.reason = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        if self.field:
+            where += f" [{self.field}]"
+        return f"{where}: {self.reason}" if where else self.reason
+
+
+class RDFSyntaxError(InputError):
+    """An RDF file does not parse. Nothing from the load it was part of was kept."""
+
+
+class UsageError(AimsgraphError):
+    """The caller named something that does not exist or combined options wrongly."""
+
+
+class UnknownNameError(UsageError):
+    """A name is not among the valid ones; the message lists them."""
+
+    kind = "name"
+
+    def __init__(self, name: str, valid: list[str]) -> None:
+        self.name = name
+        self.valid = sorted(valid)
+        super().__init__(f"unknown {self.kind} {name!r}; valid: {', '.join(self.valid)}")
+
+
+class UnknownQueryError(UnknownNameError):
+    kind = "query"
+
+
+class UnknownFormatError(UnknownNameError):
+    kind = "format"
+
+
+class QueryError(AimsgraphError):
+    """A SPARQL query does not parse or fails while running."""
+
