@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     query = sub.add_parser("query", parents=[data],
                            help="run a named query (see --list) or a .rq file")
-    query.add_argument("name", nargs="?", help="a named query from queries/, or a path to a .rq file")
+    query.add_argument("name", nargs="?",
+                       help="a named query from queries/, or a path to a .rq file")
     query.add_argument("--param", "-p", metavar="NAME=VALUE", action="append", default=[],
                        help="a query parameter (repeatable); see --list for each query's")
     query.add_argument("--format", default="table",

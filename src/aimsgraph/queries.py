@@ -85,7 +85,7 @@ class NamedQuery:
 
 
 def parse_named_query(path: Path, name: str | None = None) -> NamedQuery:
-    """Read a ``.rq`` file and its header. A malformed header line is an InputError with its line."""
+    """Read a ``.rq`` file and its header; a bad header line is an InputError with its line."""
     text = path.read_text(encoding="utf-8")
     meta: dict[str, str] = {}
     params: list[Parameter] = []

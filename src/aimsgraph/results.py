@@ -8,7 +8,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
-from .formats import ResultFormat, RdfFormat
+from .formats import RdfFormat, ResultFormat
 from .namespaces import PREFIXES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple

@@ -103,6 +103,13 @@ class GraphStore:
             return QueryResult.from_engine(raw)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from err
+        except RuntimeError as err:
+            if substitutions and "projection" in str(err):
+                raise QueryError(
+                    f"{err}: a parameter must be a variable of the SELECT clause (Oxigraph binds "
+                    "parameters by substitution, which ASK, CONSTRUCT and SELECT * do not allow)"
+                ) from err
+            raise QueryError(f"query failed: {err}") from err
         except (OSError, ValueError) as err:
             raise QueryError(f"query failed: {err}") from err
 

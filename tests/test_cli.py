@@ -1,0 +1,127 @@
+"""The real `aimsgraph` command, end to end through a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rdflib
+
+SCRIPT = Path(sys.executable).with_name("aimsgraph")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "aimsgraph"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_stats_shows_every_framework_and_count() -> None:
+    done = run("stats", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout)
+    counts = {(p["notation"], p["kind"]): p["count"] for p in stats["provisions"]}
+    assert counts[("ISO/IEC 42001:2023", "Control")] == 38
+    assert counts[("ISO/IEC 27001:2022", "Control")] == 93
+    assert counts[("ISO/IEC 27001:2013", "Control")] == 114
+    assert counts[("Regulation (EU) 2024/1689", "Article")] == 113
+    assert counts[("Regulation (EU) 2024/1689", "Annex")] == 13
+    assert counts[("Regulation (EU) 2016/679", "Article")] == 99
+    assert counts[("NIST AI RMF 1.0", "Subcategory")] == 72
+    assert counts[("OECD/LEGAL/0449 (2024)", "Principle")] == 10
+    assert stats["triples"] == sum(g["triples"] for g in stats["graphs"]) > 10_000
+
+
+def test_stats_table_is_readable() -> None:
+    done = run("stats")
+    assert done.returncode == 0
+    assert "ISO/IEC 42001:2023" in done.stdout and "triples" in done.stdout
+
+
+def test_check_passes_on_the_shipped_catalogs() -> None:
+    done = run("check")
+    assert done.returncode == 0, done.stdout
+    assert "0 failed" in done.stdout
+
+
+def test_check_reports_findings_with_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix aims: <https://w3id.org/aimsgraph/ontology#> .\n"
+                   "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+                   "<https://example.org/p> a aims:Control ; skos:notation \"A.6.2.4\" ;\n"
+                   "  skos:prefLabel \"duplicate\"@en ;\n"
+                   "  aims:inFramework <https://w3id.org/aimsgraph/std/iso-iec-42001/2023> .\n")
+    done = run("check", "--data", str(bad))
+    assert done.returncode == 1
+    assert "FAIL duplicate-notation-violation" in done.stdout
+    assert "https://example.org/p" in done.stdout
+
+
+def test_malformed_user_file_is_exit_2_with_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b .\n")
+    done = run("stats", "--data", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:3" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_query_named_with_parameter_as_csv() -> None:
+    done = run("query", "provision", "--param", "notation=A.6.2.4", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert rows[0]["title"] == "AI system verification and validation"
+
+
+def test_query_file_as_json(tmp_path: Path) -> None:
+    rq = tmp_path / "count.rq"
+    rq.write_text("PREFIX aims: <https://w3id.org/aimsgraph/ontology#>\n"
+                  "SELECT (COUNT(?o) AS ?n) WHERE { ?o a aims:Obligation }\n")
+    done = run("query", str(rq), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    n = int(json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"])
+    assert n > 100
+
+
+def test_query_list_names_every_query_and_its_parameters() -> None:
+    done = run("query", "--list")
+    assert done.returncode == 0
+    assert "provision-counts" in done.stdout
+    assert "--param notation=<string> (required)" in done.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("query", "nope"), "unknown query 'nope'; valid: "),
+    (("query", "provision"), "needs parameter 'notation'"),
+    (("query", "provision-counts", "--format", "yaml"), "unknown format 'yaml'; valid: "),
+    (("export", "--format", "yaml"), "unknown format 'yaml'; valid: "),
+    (("query", "provision", "-p", "notation"), "--param takes NAME=VALUE"),
+])
+def test_usage_errors_exit_2_and_list_valid_choices(args, message) -> None:
+    done = run(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("turtle", "turtle"), ("trig", "trig"),
+                                                    ("nquads", "nquads"), ("jsonld", "json-ld")])
+def test_export_writes_the_whole_graph(tmp_path: Path, fmt: str, rdflib_format: str) -> None:
+    out = tmp_path / f"graph.{fmt}"
+    done = run("export", "--format", fmt, "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    parsed = rdflib.Dataset().parse(out, format=rdflib_format)
+    assert len(list(parsed.quads())) > 10_000
+    if fmt in ("trig", "nquads"):
+        graphs = {str(g.identifier) for g in parsed.graphs()}
+        assert "https://w3id.org/aimsgraph/graph/frameworks/gdpr-2016-679" in graphs
+
+
+def test_export_to_stdout() -> None:
+    done = subprocess.run([*COMMAND, "export", "--format", "nquads"], capture_output=True,
+                          timeout=300)
+    assert done.returncode == 0
+    assert done.stdout.count(b"\n") > 10_000
