@@ -167,13 +167,19 @@ def test_ai_act_articles_sit_in_their_chapter_or_section(store, article, chapter
     assert notations(store, "aiact", "Article")[f"Article {article}"] == chapter_or_section
 
 
-AI_ACT_PARAGRAPHS = {5: 8, 6: 8, 9: 10, 10: 6, 11: 3, 12: 3, 13: 3, 14: 5, 15: 5, 17: 4,
-                     26: 12, 27: 5, 43: 6, 47: 5, 49: 5, 50: 7, 53: 7, 55: 3, 72: 4, 73: 11}
+# Paragraphs per article, as numbered in the Official Journal.
+PARAGRAPHS = {
+    "aiact": {5: 8, 6: 8, 9: 10, 10: 6, 11: 3, 12: 3, 13: 3, 14: 5, 15: 5, 17: 4, 26: 12, 27: 5,
+              43: 6, 47: 5, 49: 5, 50: 7, 53: 7, 55: 3, 72: 4, 73: 11},
+    "gdpr": {5: 2, 6: 4, 9: 4, 22: 4, 25: 3, 28: 10, 32: 4, 33: 5, 35: 11},
+}
 
 
-@pytest.mark.parametrize(("article", "count"), sorted(AI_ACT_PARAGRAPHS.items()))
-def test_ai_act_paragraph_level_for_obligation_articles(store, article, count):
-    paragraphs = notations(store, "aiact", "Paragraph")
+@pytest.mark.parametrize(("act", "article", "count"),
+                         [(act, a, n) for act, counts in PARAGRAPHS.items()
+                          for a, n in sorted(counts.items())])
+def test_paragraphs_of_an_article(store, act, article, count):
+    paragraphs = notations(store, act, "Paragraph")
     found = {n for n, parent in paragraphs.items() if parent == f"Article {article}"}
     assert found == {f"Article {article}({i})" for i in range(1, count + 1)}
 
@@ -205,14 +211,6 @@ def test_gdpr_99_articles_in_11_chapters(store: GraphStore) -> None:
     assert articles["Article 35"] == "Chapter IV Section 3"
     assert articles["Article 22"] == "Chapter III Section 4"
     assert articles["Article 5"] == "Chapter II"
-
-
-@pytest.mark.parametrize(("article", "count"), [(5, 2), (6, 4), (9, 4), (22, 4), (25, 3),
-                                                (28, 10), (32, 4), (33, 5), (35, 11)])
-def test_gdpr_paragraphs(store, article, count):
-    paragraphs = notations(store, "gdpr", "Paragraph")
-    found = {n for n, parent in paragraphs.items() if parent == f"Article {article}"}
-    assert found == {f"Article {article}({i})" for i in range(1, count + 1)}
 
 
 def test_gdpr_point_notation(store: GraphStore) -> None:

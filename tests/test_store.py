@@ -51,7 +51,7 @@ def test_loading_a_graph_twice_is_refused(write) -> None:
 
 
 def test_missing_data_path_is_an_input_error(tmp_path) -> None:
-    with pytest.raises(Exception, match="no such file or folder"):
+    with pytest.raises(Exception, match="not a file or folder"):
         data_sources([tmp_path / "nope"])
 
 

@@ -49,7 +49,7 @@ def data_sources(paths: Iterable[Path]) -> list[Source]:
         elif given.is_file():
             sources.append(Source(given, f"{GRAPH}data/{given.stem}", "data"))
         else:
-            raise InputError("no such file or folder", file=given)
+            raise InputError("not a file or folder", file=given)
     return sources
 
 
@@ -57,11 +57,10 @@ def open_store(
     data: Iterable[Path] = (),
     *,
     shipped: bool = True,
-    store_path: Path | None = None,
     progress: Progress | None = None,
 ) -> GraphStore:
     """A store holding the shipped catalogs (unless ``shipped=False``) and the user's files."""
     sources = (shipped_sources() if shipped else []) + data_sources(data)
-    store = GraphStore(store_path)
+    store = GraphStore()
     store.load(sources, progress=progress)
     return store

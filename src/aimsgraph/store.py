@@ -12,6 +12,7 @@ need an rdflib graph (pySHACL) get one from :meth:`GraphStore.to_rdflib`.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +46,10 @@ class LoadReport:
 
 
 class GraphStore:
-    """An Oxigraph store (in memory, or on disk when ``path`` is given) with aimsgraph's habits."""
+    """An in-memory Oxigraph store that knows which source file each named graph came from."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+    def __init__(self) -> None:
+        self._store = ox.Store()
         self._sources: dict[str, Source] = {}
 
     # -- loading -------------------------------------------------------------------------------
@@ -147,7 +148,9 @@ def parse_file(path: Path, graph: str) -> list[ox.Quad]:
                           rename_blank_nodes=True)
         return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
     except SyntaxError as err:
-        reason = str(err.msg if hasattr(err, "msg") else err)
+        # the engine says "Parser error between line 3 column 10 and line 4 column 1: <reason>";
+        # the position goes into line/column, the reason stays
+        reason = re.sub(r"^Parser error (?:at|between) [^:]*: ", "", err.msg)
         raise RDFSyntaxError(reason, file=path, line=err.lineno, column=err.offset) from err
     except OSError as err:
         raise RDFSyntaxError(f"cannot read: {err.strerror or err}", file=path) from err
