@@ -13,6 +13,7 @@ from aimsgraph.cli import build_parser
 
 from .conftest import ROOT
 from .test_cli import COMMAND
+from .test_sssom import COLUMNS, HEADER, ROW
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 EXAMPLES = [line for block in re.findall(r"```sh\n(.*?)```", README, re.S)
@@ -32,6 +33,7 @@ def test_readme_example_runs(tmp_path: Path, line: str) -> None:
     org.mkdir()
     (org / "systems.ttl").write_text("<https://example.org/s> a "
                                      "<https://w3id.org/aimsgraph/ontology#AISystem> .\n")
+    (org / "my-crosswalk.sssom.tsv").write_text(HEADER + COLUMNS + ROW)
     args = shlex.split(line, comments=True)[1:]
     done = subprocess.run([*COMMAND, *args], cwd=tmp_path, capture_output=True, text=True,
                           timeout=300)

@@ -16,6 +16,8 @@ from .namespaces import GRAPH
 from .paths import data_path
 from .store import GraphStore, Progress, Source
 
+SSSOM_SUFFIX = ".sssom.tsv"
+
 #: Shipped folders loaded by default, in load order, with the kind recorded for each source.
 SHIPPED = (
     ("ontology", "ontology"),
@@ -29,8 +31,10 @@ SHIPPED = (
 def shipped_sources() -> list[Source]:
     sources = []
     for folder, kind in SHIPPED:
-        for path in sorted(data_path(folder).glob("*.ttl")):
-            sources.append(Source(path, f"{GRAPH}{folder}/{path.stem}", kind))
+        folder_path = data_path(folder)
+        files = sorted([*folder_path.glob("*.ttl"), *folder_path.glob("*.sssom.tsv")])
+        for path in files:
+            sources.append(Source(path, f"{GRAPH}{folder}/{_without_suffix(path.name)}", kind))
     return sources
 
 
@@ -39,18 +43,29 @@ def data_sources(paths: Iterable[Path]) -> list[Source]:
     sources = []
     for given in paths:
         if given.is_dir():
-            files = sorted(p for p in given.rglob("*") if rdf_format_for_path(p) is not None)
+            files = sorted(p for p in given.rglob("*") if is_source_file(p))
             if not files:
-                raise InputError("folder holds no RDF files (.ttl, .trig, .nq, .nt, .jsonld, .rdf)",
-                                 file=given)
+                raise InputError("folder holds no RDF files (.ttl, .trig, .nq, .nt, .jsonld, "
+                                 ".rdf) nor SSSOM crosswalks (.sssom.tsv)", file=given)
             for path in files:
-                rel = path.relative_to(given).with_suffix("").as_posix()
+                rel = _without_suffix(path.relative_to(given).as_posix())
                 sources.append(Source(path, f"{GRAPH}data/{given.name}/{rel}", "data"))
         elif given.is_file():
-            sources.append(Source(given, f"{GRAPH}data/{given.stem}", "data"))
+            sources.append(Source(given, f"{GRAPH}data/{_without_suffix(given.name)}", "data"))
         else:
             raise InputError("not a file or folder", file=given)
     return sources
+
+
+def is_source_file(path: Path) -> bool:
+    return path.name.endswith(SSSOM_SUFFIX) or rdf_format_for_path(path) is not None
+
+
+def _without_suffix(name: str) -> str:
+    """``frameworks/gdpr-2016-679.ttl`` -> ``frameworks/gdpr-2016-679``; likewise .sssom.tsv."""
+    if name.endswith(SSSOM_SUFFIX):
+        return name.removesuffix(SSSOM_SUFFIX)
+    return name.rsplit(".", 1)[0]
 
 
 def open_store(

@@ -6,10 +6,12 @@ Exit codes: 0 success; 1 findings (``check`` found violations); 2 usage or input
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -17,13 +19,24 @@ from typing import BinaryIO
 from . import __version__
 from .catalog import open_store
 from .checks import run_checks
-from .errors import EXIT_FINDINGS, EXIT_OK, AimsgraphError, UsageError
+from .coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_framework
+from .errors import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AimsgraphError,
+    UnknownFormatError,
+    UsageError,
+)
+from .exchange import MAPPING_FORMATS, export_mappings
 from .formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from .namespaces import FRAMEWORKS
 from .progress import LoadProgress
 from .queries import QueryCatalog
 from .results import format_table, render_table
 from .stats import collect_stats
-from .store import GraphStore
+from .store import GraphStore, Source
+from .validation import validate, validate_mapping_file
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,13 +70,36 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--list", action="store_true", help="list the named queries and exit")
 
     check = sub.add_parser("check", parents=[data],
-                           help="catalog QC: every queries/qc/*-violation.rq must return no rows")
+                           help="QC queries (queries/qc/*-violation.rq must return no rows) and "
+                                "SHACL shapes (ontology/shapes/)")
     check.add_argument("--format", default="table", choices=["table", "json"])
 
-    export = sub.add_parser("export", parents=[data], help="write the whole loaded graph")
+    cover = sub.add_parser("coverage", parents=[data],
+                           help="compliance transfer: which provisions of a framework what you "
+                                "have already covers, with the mapping path behind each")
+    cover.add_argument("--have", required=True, metavar="FRAMEWORK[,FRAMEWORK]",
+                       help="frameworks you satisfy: " + ", ".join(FRAMEWORKS))
+    cover.add_argument("--want", required=True, metavar="FRAMEWORK",
+                       help="the framework to cover")
+    cover.add_argument("--max-hops", type=int, default=3,
+                       help="longest chain of mappings to follow (default 3)")
+    cover.add_argument("--only", metavar="LEVEL[,LEVEL]",
+                       help="show only these levels: full, partial, none")
+    cover.add_argument("--format", default="table", choices=["table", "csv", "json"])
+
+    export = sub.add_parser("export", parents=[data],
+                            help="write the whole loaded graph, or its crosswalks")
     export.add_argument("--format", required=True, metavar="FORMAT",
-                        help="one of: " + ", ".join(f.name for f in RDF_FORMATS))
+                        help="the graph: " + ", ".join(f.name for f in RDF_FORMATS)
+                        + "; the crosswalks: " + ", ".join(MAPPING_FORMATS))
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+
+    imp = sub.add_parser("import-mappings",
+                         help="check your own SSSOM crosswalk against the catalogs and convert it "
+                              "to RDF; load it with --data FILE.sssom.tsv")
+    imp.add_argument("file", type=Path, help="an SSSOM TSV file (.sssom.tsv)")
+    imp.add_argument("--output", "-o", type=Path,
+                     help="write the mappings (with derived inverses) as Turtle to this file")
     return parser
 
 
@@ -128,11 +164,17 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    results = run_checks(_store(args))
+    store = _store(args)
+    results = run_checks(store)
     failed = [r for r in results if not r.passed]
+    findings = validate(store)
+    violations = [f for f in findings if f.severity == "Violation"]
     if args.format == "json":
-        payload = [{"check": r.check.name, "title": r.check.title, "passed": r.passed,
-                    "findings": list(r.result.records())} for r in results]
+        payload = {
+            "checks": [{"check": r.check.name, "title": r.check.title, "passed": r.passed,
+                        "findings": list(r.result.records())} for r in results],
+            "shapes": [vars(f) for f in findings],
+        }
         print(json.dumps(payload, indent=2))
     else:
         for r in results:
@@ -141,18 +183,82 @@ def cmd_check(args: argparse.Namespace) -> int:
                   + ("" if r.passed else f" ({len(r.result)} findings)"))
             if not r.passed:
                 print("     " + render_table(r.result).replace("\n", "\n     ").rstrip())
-        print(f"\n{len(results)} checks, {len(failed)} failed")
-    return EXIT_FINDINGS if failed else EXIT_OK
+        for f in findings:
+            print(f"{f.severity.upper()} {f}")
+        print(f"\n{len(results)} checks, {len(failed)} failed; "
+              f"SHACL: {len(violations)} violations, {len(findings) - len(violations)} other")
+    return EXIT_FINDINGS if failed or violations else EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    have = [h.strip() for h in args.have.split(",") if h.strip()]
+    only = {o.strip() for o in args.only.split(",")} if args.only else set(LEVEL.values())
+    if not only <= set(LEVEL.values()) or args.max_hops < 1:
+        raise UsageError("--only takes full, partial, none; --max-hops at least 1")
+    for name in [*have, args.want]:
+        resolve_framework(name)  # usage errors before the load
+    store = _store(args)
+    graph = MappingGraph(store)
+    rows = coverage(store, have, args.want, max_hops=args.max_hops, graph=graph)
+    shown = [r for r in rows if r.level in only]
+    records = [{"notation": r.target.notation, "title": r.target.title, "coverage": r.level,
+                "confidence": str(r.confidence) if r.confidence is not None else "",
+                "path": describe_path(r, graph), "provision": r.target.iri} for r in shown]
+    if args.format == "json":
+        print(json.dumps(records, indent=2))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else
+                                ["notation"])
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        print(format_table(["provision", "coverage", "path"],
+                           [(r["notation"], r["coverage"], r["path"]) for r in records]), end="")
+        counts = {level: sum(r.level == level for r in rows) for level in LEVEL.values()}
+        print(f"\n{len(rows)} provisions: {counts['full']} full, {counts['partial']} partial, "
+              f"{counts['none']} none")
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    fmt = rdf_format(args.format)
+    if args.format in MAPPING_FORMATS:
+        data = export_mappings(_store(args), args.format)
+        _write(data, args.output)
+        if args.output:
+            print(f"wrote the crosswalks as {args.format} to {args.output}", file=sys.stderr)
+        return EXIT_OK
+    try:
+        fmt = rdf_format(args.format)
+    except UnknownFormatError:
+        raise UnknownFormatError(args.format, [f.name for f in RDF_FORMATS]
+                                 + list(MAPPING_FORMATS)) from None
     store = _store(args)
     if args.output is None:
         store.dump(sys.stdout.buffer, fmt)
         return EXIT_OK
     _atomic_write(args.output, lambda out: store.dump(out, fmt))
     print(f"wrote {len(store)} quads as {fmt.name} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import_mappings(args: argparse.Namespace) -> int:
+    if not args.file.name.endswith(".sssom.tsv"):
+        raise UsageError(f"{args.file}: expected an SSSOM TSV file named *.sssom.tsv")
+    mapping_set, findings = validate_mapping_file(args.file)
+    if findings:
+        for f in findings:
+            print(f"{args.file.parent / f.location} - {f.message}", file=sys.stderr)
+        print(f"aimsgraph: error: {args.file}: {len(findings)} problem(s); nothing imported",
+              file=sys.stderr)
+        return EXIT_ERROR
+    counts = Counter(row.relation for row in mapping_set.rows)
+    summary = ", ".join(f"{n} {rel}" for rel, n in sorted(counts.items()))
+    print(f"{args.file}: {len(mapping_set.rows)} mappings valid ({summary})")
+    if args.output:
+        store = GraphStore()
+        store.load([Source(args.file, mapping_set.set_id, "mappings")])
+        _atomic_write(args.output, lambda out: store.dump(out, rdf_format("turtle")))
+        print(f"wrote {len(store)} triples to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -183,7 +289,9 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
-COMMANDS = {"stats": cmd_stats, "query": cmd_query, "check": cmd_check, "export": cmd_export}
+COMMANDS = {"stats": cmd_stats, "query": cmd_query, "check": cmd_check,
+            "coverage": cmd_coverage, "export": cmd_export,
+            "import-mappings": cmd_import_mappings}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -28,6 +28,18 @@ PREFIXES: dict[str, str] = {
     "sh": SH,
 }
 
+#: CURIE prefixes for provisions, one per framework edition (used in SSSOM files).
+PROVISION_PREFIXES: dict[str, str] = {
+    "iso42001": BASE + "std/iso-iec-42001/2023/",
+    "iso27001": BASE + "std/iso-iec-27001/2022/",
+    "iso27001v2013": BASE + "std/iso-iec-27001/2013/",
+    "iso27701": BASE + "std/iso-iec-27701/2019/",
+    "aiact": BASE + "eli/reg/2024/1689/",
+    "gdpr": BASE + "eli/reg/2016/679/",
+    "oecd": BASE + "oecd/ai-principles/2024/",
+    "nistairmf": BASE + "nist/ai-rmf/1.0/",
+}
+
 #: The framework editions aimsgraph ships, by short key (used on the command line).
 FRAMEWORKS: dict[str, str] = {
     "iso42001": BASE + "std/iso-iec-42001/2023",

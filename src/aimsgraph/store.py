@@ -25,6 +25,7 @@ from .errors import QueryError, RDFSyntaxError, UsageError
 from .formats import RdfFormat, rdf_format_for_path
 from .namespaces import PREFIXES
 from .results import QueryResult
+from .sssom import mapping_quads, read_sssom
 
 #: Called once per source while loading: (index from 1, total, source).
 Progress = Callable[[int, int, "Source"], None]
@@ -137,11 +138,16 @@ class GraphStore:
 
 
 def parse_file(path: Path, graph: str) -> list[ox.Quad]:
-    """Parse one RDF file into quads of ``graph``; RDFSyntaxError says where it is malformed."""
+    """Parse one source file into quads of ``graph``: an RDF file, or an SSSOM TSV crosswalk.
+
+    An RDFSyntaxError (or, for SSSOM, an InputError) says where the file is malformed.
+    """
+    if path.name.endswith(".sssom.tsv"):
+        return mapping_quads(read_sssom(path), graph)
     fmt = rdf_format_for_path(path)
     if fmt is None:
-        raise RDFSyntaxError("not an RDF file (expected .ttl, .trig, .nq, .nt, .jsonld or .rdf)",
-                             file=path)
+        raise RDFSyntaxError("not an RDF file (expected .ttl, .trig, .nq, .nt, .jsonld or .rdf) "
+                             "nor an SSSOM crosswalk (.sssom.tsv)", file=path)
     target = ox.NamedNode(graph)
     try:
         parsed = ox.parse(path=str(path), format=fmt.engine, base_iri=path.resolve().as_uri(),

@@ -1,0 +1,136 @@
+"""Crosswalk exchange: export the authored mappings as SSSOM TSV or an OSCAL 1.2 mapping collection.
+
+Derived inverse mappings are not exported: any consumer can derive them again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import curies
+import yaml
+
+from .namespaces import AIMS, BASE, PROVISION_PREFIXES, SKOS
+from .queries import QueryCatalog
+from .sssom import SEMAPV, SKOS_FOR
+from .store import GraphStore
+
+#: NIST IR 8477 relation -> OSCAL 1.2 mapping relationship token (semantic matching rationale)
+OSCAL_RELATIONSHIP = {"Equal": "equivalent-to", "SubsetOf": "subset-of",
+                      "SupersetOf": "superset-of", "IntersectsWith": "intersects-with",
+                      "NotRelated": "no-relationship"}
+OSCAL_VERSION = "1.2.1"
+SSSOM_COLUMNS = ["subject_id", "subject_label", "predicate_id", "predicate_modifier", "object_id",
+                 "object_label", "set_relation", "mapping_justification", "confidence",
+                 "author_id", "mapping_date", "subject_source", "subject_source_version",
+                 "object_source", "object_source_version", "comment"]
+CURIE_MAP = {"aims": AIMS, "aimsgraph": BASE, "semapv": SEMAPV, "skos": SKOS,
+             **PROVISION_PREFIXES}
+_NAMESPACE = uuid.UUID("5f3c0a52-6a0e-4d5c-9d0e-6f1b3e0c2a11")  # aimsgraph's UUIDv5 namespace
+
+
+def export_mappings(store: GraphStore, fmt: str) -> bytes:
+    """``sssom`` or ``oscal-mapping`` as bytes to write."""
+    if fmt == "sssom":
+        return to_sssom(store).encode()
+    return (json.dumps(to_oscal_mapping(store), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+MAPPING_FORMATS = ("sssom", "oscal-mapping")
+
+
+def authored_mappings(store: GraphStore) -> list[dict[str, str | None]]:
+    return list(QueryCatalog().get("mappings").run(store).records())
+
+
+def to_sssom(store: GraphStore) -> str:
+    """All authored mappings as one SSSOM TSV mapping set (per-row sources and versions)."""
+    converter = curies.Converter.from_prefix_map(CURIE_MAP)
+    metadata = {
+        "mapping_set_id": f"{BASE}mappings/all",
+        "mapping_set_title": "aimsgraph crosswalks",
+        "mapping_set_description": "Every crosswalk shipped with or loaded into aimsgraph; "
+                                   "the NIST IR 8477 set-theory relation is in set_relation.",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "mapping_date": datetime.now(UTC).date().isoformat(),
+        "curie_map": CURIE_MAP,
+        "extension_definitions": [{"slot_name": "set_relation", "property": "aims:relation",
+                                   "type_hint": "http://www.w3.org/2001/XMLSchema#anyURI"}],
+    }
+    out = io.StringIO()
+    header = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True)
+    out.write("".join(f"# {line}\n" for line in header.splitlines()))
+    writer = csv.DictWriter(out, fieldnames=SSSOM_COLUMNS, delimiter="\t", lineterminator="\n")
+    writer.writeheader()
+    for m in authored_mappings(store):
+        relation = (m["relation"] or "").removeprefix(AIMS)
+        predicate, modifier = SKOS_FOR[relation]
+        writer.writerow({
+            "subject_id": converter.compress_or_standardize(m["source"] or "", passthrough=True),
+            "subject_label": m["sourceTitle"] or "",
+            "predicate_id": f"skos:{predicate}",
+            "predicate_modifier": modifier,
+            "object_id": converter.compress_or_standardize(m["target"] or "", passthrough=True),
+            "object_label": m["targetTitle"] or "",
+            "set_relation": f"aims:{relation}",
+            "mapping_justification": converter.compress(m["justification"] or "",
+                                                        passthrough=True),
+            "confidence": m["confidence"] or "",
+            "author_id": converter.compress(m["author"] or "", passthrough=True),
+            "mapping_date": m["date"] or "",
+            "subject_source": m["sourceFramework"] or "",
+            "subject_source_version": m["sourceVersion"] or "",
+            "object_source": m["targetFramework"] or "",
+            "object_source_version": m["targetVersion"] or "",
+            "comment": (m["rationale"] or "").replace("\t", " ").replace("\n", " "),
+        })
+    return out.getvalue()
+
+
+def to_oscal_mapping(store: GraphStore) -> dict:
+    """All authored mappings as an OSCAL 1.2 mapping collection, one mapping per mapping set."""
+    by_set: dict[str, list[dict]] = defaultdict(list)
+    for m in authored_mappings(store):
+        by_set[m["mappingSet"] or ""].append(m)
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    mappings = []
+    for set_id, rows in sorted(by_set.items()):
+        first = rows[0]
+        maps = []
+        for m in rows:
+            relation = (m["relation"] or "").removeprefix(AIMS)
+            entry: dict = {
+                "uuid": str(uuid.uuid5(_NAMESPACE, m["mapping"] or "")),
+                "relationship": OSCAL_RELATIONSHIP[relation],
+                "sources": [{"type": "control", "id-ref": m["source"]}],
+                "targets": [{"type": "control", "id-ref": m["target"]}],
+            }
+            if m["confidence"]:
+                entry["confidence-score"] = {"percentage": float(m["confidence"])}
+            if m["rationale"]:
+                entry["remarks"] = m["rationale"]
+            maps.append(entry)
+        mappings.append({
+            "uuid": str(uuid.uuid5(_NAMESPACE, set_id)),
+            "source-resource": {"type": "catalog", "href": first["sourceFramework"]},
+            "target-resource": {"type": "catalog", "href": first["targetFramework"]},
+            "maps": maps,
+        })
+    return {"mapping-collection": {
+        "uuid": str(uuid.uuid5(_NAMESPACE, f"{BASE}mappings/all/{now}")),
+        "metadata": {"title": "aimsgraph crosswalks", "last-modified": now,
+                     "version": now[:10], "oscal-version": OSCAL_VERSION},
+        "provenance": {
+            "method": "human",
+            "matching-rationale": "semantic",
+            "status": "complete",
+            "mapping-description": "Typed crosswalks authored in SSSOM by the aimsgraph "
+                                   "maintainers; relations follow NIST IR 8477 set theory.",
+        },
+        "mappings": mappings,
+    }}
