@@ -125,3 +125,36 @@ def test_export_to_stdout() -> None:
                           timeout=300)
     assert done.returncode == 0
     assert done.stdout.count(b"\n") > 10_000
+
+
+def test_coverage_answers_with_paths() -> None:
+    done = run("coverage", "--have", "iso42001,iso27001", "--want", "aiact", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    covered = [r for r in rows if r["coverage"] != "none"]
+    assert covered and all(r["path"] for r in covered)
+    assert {r["coverage"] for r in rows} <= {"full", "partial", "none"}
+
+
+def test_import_mappings_rejects_a_bad_crosswalk(tmp_path: Path) -> None:
+    from .test_sssom import COLUMNS, HEADER, ROW
+
+    bad = tmp_path / "mine.sssom.tsv"
+    bad.write_text(HEADER + COLUMNS + ROW.replace("par_2", "par_99"))
+    done = run("import-mappings", str(bad))
+    assert done.returncode == 2
+    assert "mine.sssom.tsv:12 [object_id] - the target is not a provision" in done.stderr
+    good = tmp_path / "good.sssom.tsv"
+    good.write_text(HEADER + COLUMNS + ROW)
+    out = tmp_path / "good.ttl"
+    done = run("import-mappings", str(good), "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "1 mappings valid (1 SubsetOf)" in done.stdout
+    assert len(rdflib.Graph().parse(out)) > 10
+
+
+def test_export_crosswalks_as_sssom_and_oscal(tmp_path: Path) -> None:
+    done = run("export", "--format", "sssom")
+    assert done.returncode == 0 and done.stdout.startswith("# mapping_set_id:")
+    done = run("export", "--format", "oscal-mapping")
+    assert json.loads(done.stdout)["mapping-collection"]["metadata"]["oscal-version"] == "1.2.1"

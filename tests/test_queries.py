@@ -89,3 +89,44 @@ def test_obligations_in_force_on_a_date(store) -> None:
     assert 0 < len(early) < len(later)
     assert {r["provision"] for r in early.records()} <= {
         r["provision"] for r in later.records()}
+
+
+# -- cross-standard questions, on known answers from the shipped crosswalks ----------------------
+
+A628 = "https://w3id.org/aimsgraph/std/iso-iec-42001/2023/annex-a/A.6.2.8"
+
+
+def test_everything_mapped_to_a_provision(store) -> None:
+    rows = CATALOG.get("mapped-provisions").run(store, {"provision": A628}).records()
+    found = {(r["frameworkNotation"], r["notation"]): r["relation"] for r in rows}
+    assert found[("ISO/IEC 27001:2022", "A.8.15")] == "IntersectsWith"
+    assert ("Regulation (EU) 2024/1689", "Article 12(1)") in found
+    assert found[("Regulation (EU) 2016/679", "Article 30(1)")] == "NotRelated"
+
+
+def test_ai_act_articles_without_an_iso42001_counterpart(store) -> None:
+    rows = {r["notation"]: r["explicitlyNotRelated"]
+            for r in CATALOG.get("aiact-without-iso42001").run(store).records()}
+    assert "Article 9" not in rows and "Article 12" not in rows  # mapped at paragraph level
+    assert rows["Article 5"] == "true"  # prohibitions: recorded as not related, with why
+    assert "Article 99" in rows  # penalties: nothing to map
+
+
+def test_iso27001_controls_reused_for_iso42001(store) -> None:
+    rows = list(CATALOG.get("iso27001-serving-iso42001").run(store).records())
+    assert ("A.8.15", "A.6.2.8") in {(r["isms"], r["aims"]) for r in rows}
+    assert all(r["relation"] != "NotRelated" for r in rows)
+
+
+def test_gdpr_reached_from_iso42001_through_iso27701(store) -> None:
+    rows = list(CATALOG.get("gdpr-via-iso27701").run(store).records())
+    assert rows
+    assert all(r["gdpr"].startswith("Article ") for r in rows)
+    assert {r["pims"][:2] for r in rows} <= {"A.", "B.", "5.", "6.", "7.", "8."}
+
+
+def test_direct_coverage(store) -> None:
+    rows = {r["notation"]: r for r in CATALOG.get("coverage-direct").run(store).records()}
+    assert rows["Article 12(1)"]["coverage"] == "partial"
+    assert "A.6.2.8" in rows["Article 12(1)"]["via"]
+    assert rows["Annex I"]["coverage"] == "none"

@@ -27,7 +27,9 @@ from .store import GraphStore
 
 FULL, PARTIAL, NONE = 2, 1, 0
 LEVEL = {FULL: "full", PARTIAL: "partial", NONE: "none"}
-EDGE_STRENGTH = {"Equal": FULL, "SupersetOf": FULL, "SubsetOf": PARTIAL, "IntersectsWith": PARTIAL}
+EDGE_STRENGTH = {"Equal": FULL, "SupersetOf": FULL, "SubsetOf": PARTIAL, "IntersectsWith": PARTIAL,
+                 # a control and the clause giving its implementation guidance go together
+                 "GuidanceFor": FULL}
 
 
 @dataclass(frozen=True)
