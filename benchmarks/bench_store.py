@@ -40,17 +40,34 @@ QUERIES = {
 }
 
 
-def worker(engine: str, data: Path) -> dict:
+def rdf_inputs(out_dir: Path) -> list[Path]:
+    """The shipped sources as RDF files both engines parse: Turtle as is, crosswalks converted."""
     from aimsgraph.catalog import shipped_sources
+    from aimsgraph.store import parse_file
+
+    files = []
+    for source in shipped_sources():
+        if source.path.suffix == ".ttl":
+            files.append(source.path)
+            continue
+        converted = out_dir / f"{source.path.name}.nt"
+        quads = parse_file(source.path, source.graph)
+        converted.write_text("".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads))
+        files.append(converted)
+    return files
+
+
+def worker(engine: str, data: Path) -> dict:
     from aimsgraph.namespaces import PREFIXES
     from aimsgraph.queries import QueryCatalog
+    from aimsgraph.store import GraphStore, Source
 
     named = QueryCatalog()
-    sources = shipped_sources()
+    files = [*rdf_inputs(data.parent), data]
     start = time.perf_counter()
     if engine == "oxigraph":
-        from aimsgraph.catalog import open_store
-        store = open_store([data])
+        store = GraphStore()
+        store.load([Source(f, f"urn:x-bench:{f.parent.name}/{f.name}") for f in files])
         triples = len(store)
 
         def run(text: str, bindings: dict) -> int:
@@ -58,9 +75,9 @@ def worker(engine: str, data: Path) -> dict:
     else:
         import rdflib
         dataset = rdflib.Dataset(default_union=True)
-        for s in sources:
-            dataset.graph(rdflib.URIRef(s.graph)).parse(s.path, format="turtle")
-        dataset.graph(rdflib.URIRef("urn:x-bench:org")).parse(data, format="nt")
+        for f in files:
+            fmt = "turtle" if f.suffix == ".ttl" else "nt"
+            dataset.graph(rdflib.URIRef(f"urn:x-bench:{f.parent.name}/{f.name}")).parse(f, format=fmt)
         triples = len(list(dataset.quads()))
 
         def run(text: str, bindings: dict) -> int:
