@@ -77,7 +77,8 @@ def worker(engine: str, data: Path) -> dict:
         dataset = rdflib.Dataset(default_union=True)
         for f in files:
             fmt = "turtle" if f.suffix == ".ttl" else "nt"
-            dataset.graph(rdflib.URIRef(f"urn:x-bench:{f.parent.name}/{f.name}")).parse(f, format=fmt)
+            graph = rdflib.URIRef(f"urn:x-bench:{f.parent.name}/{f.name}")
+            dataset.graph(graph).parse(f, format=fmt)
         triples = len(list(dataset.quads()))
 
         def run(text: str, bindings: dict) -> int:
