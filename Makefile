@@ -13,10 +13,14 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-## The main job on the embedded default: load everything, show the counts, run the catalog QC.
+## The main job on the embedded default with the sample organization: counts, catalog QC, the AI
+## Act classification of its AI systems, and the coverage validation that finds its gaps.
+ORG := examples/acme-lending
 run: setup
-	$(BIN)/aimsgraph stats
+	$(BIN)/aimsgraph stats --data $(ORG)
 	$(BIN)/aimsgraph check
+	$(BIN)/aimsgraph classify --data $(ORG)
+	$(BIN)/aimsgraph validate --data $(ORG) || test $$? -eq 1  # exit 1: findings, as designed
 
 ## All tests: lint, then the pytest suite (data files, catalogs, ontology, store, CLI end to end).
 test: setup

@@ -13,7 +13,9 @@ from pathlib import Path
 from .errors import InputError
 from .formats import rdf_format_for_path
 from .namespaces import GRAPH
+from .organization import ProvisionIndex, is_organization_folder, organization_quads
 from .paths import data_path
+from .queries import QueryCatalog
 from .store import GraphStore, Progress, Source
 
 SSSOM_SUFFIX = ".sssom.tsv"
@@ -39,12 +41,16 @@ def shipped_sources() -> list[Source]:
 
 
 def data_sources(paths: Iterable[Path]) -> list[Source]:
-    """RDF files named by the user: files as given, folders searched recursively."""
+    """RDF files named by the user: files as given, folders searched recursively.
+
+    An organization folder (with organization.csv) may hold no RDF file: its CSV files are
+    imported by :func:`open_store` once the catalogs they refer to are loaded.
+    """
     sources = []
     for given in paths:
         if given.is_dir():
             files = sorted(p for p in given.rglob("*") if is_source_file(p))
-            if not files:
+            if not files and not is_organization_folder(given):
                 raise InputError("folder holds no RDF files (.ttl, .trig, .nq, .nt, .jsonld, "
                                  ".rdf) nor SSSOM crosswalks (.sssom.tsv)", file=given)
             for path in files:
@@ -75,7 +81,14 @@ def open_store(
     progress: Progress | None = None,
 ) -> GraphStore:
     """A store holding the shipped catalogs (unless ``shipped=False``) and the user's files."""
+    data = list(data)
     sources = (shipped_sources() if shipped else []) + data_sources(data)
     store = GraphStore()
     store.load(sources, progress=progress)
+    organizations = [p for p in data if is_organization_folder(p)]
+    if organizations:
+        index = ProvisionIndex(list(QueryCatalog().get("provision-index").run(store).records()))
+        for folder in organizations:
+            source = Source(folder, f"{GRAPH}data/{folder.name}/organization", "organization")
+            store.load_quads(source, organization_quads(folder, source.graph, index))
     return store

@@ -13,12 +13,14 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
 from . import __version__
 from .catalog import open_store
 from .checks import run_checks
+from .classification import classify
 from .coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_framework
 from .errors import (
     EXIT_ERROR,
@@ -33,10 +35,11 @@ from .formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from .namespaces import FRAMEWORKS
 from .progress import LoadProgress
 from .queries import QueryCatalog
+from .reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
 from .results import format_table, render_table
 from .stats import collect_stats
 from .store import GraphStore, Source
-from .validation import validate, validate_mapping_file
+from .validation import validate, validate_mapping_file, validation_report
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +96,39 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the graph: " + ", ".join(f.name for f in RDF_FORMATS)
                         + "; the crosswalks: " + ", ".join(MAPPING_FORMATS))
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+
+    org = argparse.ArgumentParser(add_help=False)
+    org.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                     help="the date to evaluate obligations and evidence age on (default today)")
+
+    classify_cmd = sub.add_parser("classify", parents=[data, org],
+                                  help="AI Act risk class of each AI system and the obligations "
+                                       "for the organization's roles, with the reasons")
+    classify_cmd.add_argument("--format", default="table", choices=["table", "json"])
+
+    valid = sub.add_parser("validate", parents=[data, org],
+                           help="SHACL coverage validation of the organization's data, grouped "
+                                "by AI system and by clause")
+    valid.add_argument("--evidence-months", type=int, default=12,
+                       help="oldest acceptable evidence, in months (default 12)")
+    valid.add_argument("--json", type=Path, metavar="FILE", help="also write the findings as JSON")
+    valid.add_argument("--report", type=Path, metavar="FILE.ttl",
+                       help="also write the SHACL validation report as Turtle")
+
+    soa = sub.add_parser("soa", parents=[data], help="write the Statement of Applicability")
+    soa.add_argument("--format", default="csv", choices=["csv", "xlsx", "md"])
+    soa.add_argument("--output", "-o", type=Path, help="the file (required for xlsx)")
+
+    gaps = sub.add_parser("gaps", parents=[data, org],
+                          help="what is missing per AI system and per framework, and the "
+                               "controls that would close the most")
+    gaps.add_argument("--format", default="table", choices=["table", "json"])
+    gaps.add_argument("--top", type=int, default=10, help="how many candidate controls")
+
+    load = sub.add_parser("import", help="check an organization's data (a folder of CSV files, "
+                                         "or RDF) against the catalogs and convert it to RDF")
+    load.add_argument("path", type=Path, help="a folder with organization.csv, or an RDF file")
+    load.add_argument("--output", "-o", type=Path, help="write the data as Turtle to this file")
 
     imp = sub.add_parser("import-mappings",
                          help="check your own SSSOM crosswalk against the catalogs and convert it "
@@ -241,6 +277,124 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    results = classify(_store(args), args.as_of)
+    if args.format == "json":
+        print(json.dumps([{
+            "system": c.system.iri, "name": c.system.name, "classes": c.classes,
+            "riskLevels": c.risk_levels, "reasons": [str(r) for r in c.reasons],
+            "obligations": [{"provision": o.notation, "title": o.title, "role": _local(o.role),
+                             "applicableFrom": o.applicable_from.isoformat(),
+                             "inForce": o.in_force, "openQuestions": list(o.open_questions)}
+                            for o in c.obligations]} for c in results], indent=2))
+        return EXIT_OK
+    for c in results:
+        print(f"{c.system.name}: {', '.join(c.classes)}")
+        for reason in c.reasons:
+            print(f"  because {reason}")
+        applying = [o for o in c.obligations if o.applies]
+        open_ = [o for o in c.obligations if not o.applies]
+        rows = [(o.notation, _local(o.role), o.applicable_from.isoformat(),
+                 "in force" if o.in_force else "not yet", o.title) for o in applying]
+        if rows:
+            print("  " + format_table(["provision", "role", "from", "status", "obligation"], rows)
+                  .replace("\n", "\n  ").rstrip())
+        for o in open_:
+            print(f"  if {'; '.join(o.open_questions)}: {o.notation} {o.title} "
+                  f"({_local(o.role)}, from {o.applicable_from})")
+        print()
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    store = _store(args)
+    findings, report = validation_report(store, as_of=args.as_of,
+                                         evidence_months=args.evidence_months)
+    violations = [f for f in findings if f.severity == "Violation"]
+    for title, key in (("By AI system", lambda f: f.system or "organization-wide"),
+                       ("By clause", lambda f: f.clause or "other")):
+        print(f"{title}:")
+        groups: dict[str, list] = {}
+        for f in findings:
+            groups.setdefault(key(f), []).append(f)
+        for name in sorted(groups):
+            items = groups[name]
+            n = sum(f.severity == "Violation" for f in items)
+            print(f"  {name}: {n} violation(s), {len(items) - n} warning(s)")
+        print()
+    for f in findings:
+        print(f"{f.severity.upper()} {f}")
+    print(f"\n{len(violations)} violations, {len(findings) - len(violations)} warnings")
+    if args.json:
+        _atomic_write(args.json, lambda out: out.write(
+            json.dumps([vars(f) for f in findings], indent=2).encode()))
+    if args.report:
+        _atomic_write(args.report, lambda out: out.write(report.serialize(format="turtle")
+                                                          .encode()))
+    return EXIT_FINDINGS if violations else EXIT_OK
+
+
+def cmd_soa(args: argparse.Namespace) -> int:
+    rows = soa_rows(_store(args))
+    if not rows:
+        raise UsageError("no Statement of Applicability loaded: give --data with controls.csv")
+    if args.format == "xlsx":
+        if args.output is None:
+            raise UsageError("--format xlsx needs --output FILE.xlsx")
+        _atomic_write(args.output, lambda out: soa_xlsx(rows, out))
+    else:
+        text = soa_csv(rows) if args.format == "csv" else soa_markdown(rows)
+        _write(text.encode(), args.output)
+    if args.output:
+        print(f"wrote {len(rows)} SoA lines to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    store = _store(args)
+    report = gap_report(store, validate(store, as_of=args.as_of), top=args.top)
+    if args.format == "json":
+        print(json.dumps({
+            "bySystem": {k: [vars(f) for f in v] for k, v in report.by_system.items()},
+            "byFramework": [vars(g) for g in report.by_framework],
+            "cheapestControls": [vars(c) for c in report.cheapest]}, indent=2))
+        return EXIT_OK
+    print("Per AI system:")
+    for system in sorted(report.by_system):
+        print(f"  {system}:")
+        for f in report.by_system[system]:
+            print(f"    {f.severity.lower()}: {f.message} ({f.location})")
+    print("\nPer framework (leaf provisions reached from implemented controls):")
+    for g in report.by_framework:
+        counts = ", ".join(f"{n} {level}" for level, n in sorted(g.counts.items()))
+        print(f"  {g.notation}: {counts}")
+    print("\nControls that would close the most open provisions:")
+    print("  " + format_table(["control", "closes", "for example"],
+                              [(c.control, str(c.closes), "; ".join(c.examples))
+                               for c in report.cheapest]).replace("\n", "\n  ").rstrip())
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store = open_store([args.path])
+    data = [s for s in store.sources if s.kind in ("data", "organization")]
+    counts = store.query(
+        "SELECT ?type (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } "
+        f"FILTER(?g IN ({', '.join(f'<{s.graph}>' for s in data)})) }} GROUP BY ?type")
+    summary = ", ".join(f"{r['n']} {_local(r['type'] or '')}" for r in counts.records())
+    print(f"{args.path}: valid ({summary})")
+    if args.output:
+        graph = store.to_rdflib([s.graph for s in data])
+        _atomic_write(args.output, lambda out: out.write(graph.serialize(format="turtle")
+                                                         .encode()))
+        print(f"wrote {len(graph)} triples to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
 def cmd_import_mappings(args: argparse.Namespace) -> int:
     if not args.file.name.endswith(".sssom.tsv"):
         raise UsageError(f"{args.file}: expected an SSSOM TSV file named *.sssom.tsv")
@@ -291,7 +445,8 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
 
 COMMANDS = {"stats": cmd_stats, "query": cmd_query, "check": cmd_check,
             "coverage": cmd_coverage, "export": cmd_export,
-            "import-mappings": cmd_import_mappings}
+            "import-mappings": cmd_import_mappings, "classify": cmd_classify,
+            "validate": cmd_validate, "soa": cmd_soa, "gaps": cmd_gaps, "import": cmd_import}
 
 if __name__ == "__main__":
     raise SystemExit(main())

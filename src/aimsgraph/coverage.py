@@ -130,14 +130,17 @@ class MappingGraph:
 
 
 def coverage(store: GraphStore, have: Sequence[str], want: str, *, max_hops: int = 3,
-             graph: MappingGraph | None = None) -> list[CoverageRow]:
-    """How the provisions of ``want`` are covered by everything in the ``have`` frameworks."""
+             graph: MappingGraph | None = None,
+             have_provisions: Sequence[str] = ()) -> list[CoverageRow]:
+    """How the provisions of ``want`` are covered by everything in the ``have`` frameworks,
+    and by the individual ``have_provisions`` (an organization's implemented controls)."""
     have_iris = [resolve_framework(h) for h in have]
     want_iri = resolve_framework(want)
     if want_iri in have_iris:
         raise UsageError("the framework you want is among those you have")
     graph = graph or MappingGraph(store)
-    best = graph.best_paths(graph.in_frameworks(have_iris), max_hops)
+    starts = [*graph.in_frameworks(have_iris), *have_provisions]
+    best = graph.best_paths(starts, max_hops)
     rows: dict[str, CoverageRow] = {}
 
     def row_for(iri: str) -> CoverageRow:

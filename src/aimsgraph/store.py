@@ -75,6 +75,20 @@ class GraphStore:
             self._sources[source.graph] = source
         return LoadReport(tuple(sources), len(quads))
 
+    def replace_quads(self, source: Source, quads: Sequence[ox.Quad]) -> None:
+        """Put derived quads in ``source.graph``, dropping what that graph held before."""
+        if source.graph in self._sources:
+            self._store.remove_graph(ox.NamedNode(source.graph))
+            del self._sources[source.graph]
+        self.load_quads(source, quads)
+
+    def load_quads(self, source: Source, quads: Sequence[ox.Quad]) -> None:
+        """Add quads built from ``source`` (already validated) in one transaction."""
+        if source.graph in self._sources:
+            raise UsageError(f"graph named twice or already loaded: {source.graph}")
+        self._store.extend(quads)
+        self._sources[source.graph] = source
+
     @property
     def sources(self) -> tuple[Source, ...]:
         return tuple(self._sources.values())

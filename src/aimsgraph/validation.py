@@ -1,39 +1,55 @@
 """SHACL validation of the loaded graph with pySHACL, the reference implementation.
 
-Every ``ontology/shapes/*.ttl`` file is a shapes graph. A finding names the file and row a node
-was authored at (``aims:authoredIn`` / ``aims:authoredAtRow``, set when SSSOM rows are loaded),
-so a user reads "iso42001-aiact.sssom.tsv:42 - the target is not a provision ...".
+Every ``ontology/shapes/*.ttl`` file is a shapes graph. Before validating an organization's data,
+its AI systems are classified (risk class and in-force obligations are materialized), and a small
+settings graph gives the shapes today's date and the oldest acceptable evidence date.
+
+A finding names the file and row a node was authored at (``aims:authoredIn`` /
+``aims:authoredAtRow``, kept when SSSOM or CSV rows are loaded), so a user reads
+"iso42001-aiact.sssom.tsv:42 [object_id] - the target is not a provision ..." or
+"ai_systems.csv:6 - the AI system has no life-cycle stage".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+import curies
+import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
-from rdflib.namespace import SH
+from rdflib.namespace import RDFS, SH, XSD
 
 from .catalog import open_store
-from .namespaces import AIMS
+from .classification import DERIVED_GRAPH, classify, materialize
+from .errors import InputError
+from .namespaces import AIMS, GRAPH, PROVISION_PREFIXES
 from .paths import data_path
+from .shacl_sparql import run_sparql_constraints, strip_sparql_constraints
 from .sssom import MappingSet, read_sssom
-from .store import GraphStore
+from .store import GraphStore, Source
 
 _AIMS = rdflib.Namespace(AIMS)
+_AIMSH = rdflib.Namespace("https://w3id.org/aimsgraph/shapes#")
 #: the SSSOM column behind each mapping property, to point a user at the cell to fix
 COLUMN = {_AIMS.source: "subject_id", _AIMS.target: "object_id", _AIMS.relation: "set_relation",
           _AIMS.rationale: "comment", _AIMS.confidence: "confidence"}
+_CURIES = curies.Converter.from_prefix_map(PROVISION_PREFIXES)
+SETTINGS_GRAPH = GRAPH + "derived/settings"
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
     severity: str  # Violation | Warning | Info
-    location: str  # "file:row" where known, else the focus node IRI
+    location: str  # "file:row [column]" where known, else the node as a CURIE or IRI
     message: str
     focus: str
     shape: str
+    clause: str = ""  # the requirement the rule checks, for grouping
+    system: str = ""  # the AI system it concerns, for grouping ("" when organization-wide)
 
     def __str__(self) -> str:
         return f"{self.location} - {self.message}"
@@ -43,34 +59,139 @@ def shape_files(folder: Path | None = None) -> list[Path]:
     return sorted((folder or data_path("ontology", "shapes")).glob("*.ttl"))
 
 
-def validate(store: GraphStore, shapes: Iterable[Path] | None = None) -> list[Finding]:
-    """Validate the store's graphs (shapes graphs excluded) against the shapes; sorted findings."""
+def prepare(store: GraphStore, as_of: date | None = None) -> None:
+    """Classify the AI systems once, so that shapes can use risk classes and obligations."""
+    if any(s.graph == DERIVED_GRAPH for s in store.sources):
+        return
+    if store.query("ASK { ?s a aims:AISystem }").boolean:
+        materialize(store, classify(store, as_of))
+
+
+def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,
+             as_of: date | None = None, evidence_months: int = 12,
+             reference: bool = False) -> list[Finding]:
+    """Validate the store's graphs (shapes graphs excluded) against the shapes; sorted findings.
+
+    By default SPARQL-based constraints run on the Oxigraph store (:mod:`.shacl_sparql`) and the
+    core constraints in pySHACL; ``reference=True`` runs everything in pySHACL (slow; the test
+    suite checks both agree).
+    """
+    return validation_report(store, shapes, as_of=as_of, evidence_months=evidence_months,
+                             reference=reference)[0]
+
+
+@dataclass(frozen=True)
+class _Result:
+    focus: rdflib.term.Node
+    value: rdflib.term.Node | None
+    path: rdflib.term.Node | None
+    message: str
+    severity: str
+    shape: rdflib.term.Node | None
+
+
+def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *,
+                      as_of: date | None = None, evidence_months: int = 12,
+                      reference: bool = False) -> tuple[list[Finding], rdflib.Graph]:
+    """The findings, and a SHACL validation report graph holding the same results."""
+    as_of = as_of or date.today()
+    prepare(store, as_of)
+    cutoff = _months_before(as_of, evidence_months)
+    settings = ox.NamedNode(str(_AIMSH.settings))
+    store.replace_quads(Source(Path("derived/settings"), SETTINGS_GRAPH, "derived"), [
+        ox.Quad(settings, ox.NamedNode(str(_AIMSH.asOf)),
+                ox.Literal(as_of.isoformat(), datatype=ox.NamedNode(str(XSD.date))),
+                ox.NamedNode(SETTINGS_GRAPH)),
+        ox.Quad(settings, ox.NamedNode(str(_AIMSH.evidenceCutoff)),
+                ox.Literal(cutoff.isoformat(), datatype=ox.NamedNode(str(XSD.date))),
+                ox.NamedNode(SETTINGS_GRAPH))])
     shapes_graph = rdflib.Graph()
     for path in shapes if shapes is not None else shape_files():
-        shapes_graph.parse(path, format="turtle")
+        try:
+            shapes_graph.parse(path, format="turtle")
+        except Exception as err:  # rdflib raises several types for bad Turtle
+            raise InputError(f"shapes file does not parse: {err}", file=path) from err
     data = store.to_rdflib([s.graph for s in store.sources if s.kind != "shapes"])
-    _, report, _ = shacl_validate(data, shacl_graph=shapes_graph, inference="none",
-                                  advanced=True, allow_warnings=True)
+    if reference:
+        results = _pyshacl(data, shapes_graph)
+    else:
+        results = _pyshacl(data, strip_sparql_constraints(shapes_graph))
+        results += [_Result(rdflib.URIRef(r.focus), _term(r.value), None, r.message,
+                            r.severity, rdflib.URIRef(r.shape))
+                    for r in run_sparql_constraints(store, shapes_graph)]
     findings: set[Finding] = set()
-    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        if (focus, _AIMS.derivedFrom, None) in data:
+    for r in results:
+        if (r.focus, _AIMS.derivedFrom, None) in data:
             continue  # a derived inverse mirrors its authored mapping, which is reported
-        value = report.value(result, SH.value)
-        severity = report.value(result, SH.resultSeverity)
-        message = report.value(result, SH.resultMessage)
-        shape = report.value(result, SH.sourceShape)
-        subject = value if _locate(data, value) else focus
-        location = _locate(data, subject) or str(subject)
-        column = COLUMN.get(report.value(result, SH.resultPath))
+        subject = r.value if _locate(data, r.value) else r.focus
+        location = _locate(data, subject) or _CURIES.compress(str(subject), passthrough=True)
+        column = COLUMN.get(r.path)
         findings.add(Finding(
-            severity=str(severity).rsplit("#", 1)[-1],
+            severity=r.severity.rsplit("#", 1)[-1],
             location=f"{location} [{column}]" if column else location,
-            message=str(message) if message is not None else "constraint not met",
-            focus=str(focus),
-            shape=str(shape),
+            message=r.message or "constraint not met",
+            focus=str(r.focus),
+            shape=str(r.shape),
+            clause=_clause(shapes_graph, r.shape),
+            system=_system(data, r.focus),
         ))
-    return sorted(findings)
+    ordered = sorted(findings)
+    return ordered, _report_graph(ordered)
+
+
+def _pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[_Result]:
+    _, report, text = shacl_validate(data, shacl_graph=shapes, inference="none",
+                                     advanced=True, allow_warnings=True)
+    if not isinstance(report, rdflib.Graph):  # pySHACL could not run the shapes at all
+        raise InputError(f"SHACL validation could not run: {str(text).strip()}")
+    results = []
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        message = report.value(result, SH.resultMessage)
+        results.append(_Result(
+            focus=report.value(result, SH.focusNode), value=report.value(result, SH.value),
+            path=report.value(result, SH.resultPath),
+            message=str(message) if message is not None else "",
+            severity=str(report.value(result, SH.resultSeverity)),
+            shape=report.value(result, SH.sourceShape)))
+    return results
+
+
+def _report_graph(findings: list[Finding]) -> rdflib.Graph:
+    """A W3C SHACL validation report of the findings (sh:ValidationReport)."""
+    graph = rdflib.Graph()
+    graph.bind("sh", SH)
+    report = rdflib.BNode()
+    graph.add((report, rdflib.RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms,
+               rdflib.Literal(not any(f.severity == "Violation" for f in findings))))
+    for f in findings:
+        result = rdflib.BNode()
+        graph.add((report, SH.result, result))
+        graph.add((result, rdflib.RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, rdflib.URIRef(f.focus)))
+        graph.add((result, SH.resultSeverity, SH[f.severity]))
+        graph.add((result, SH.resultMessage, rdflib.Literal(f.message)))
+        graph.add((result, SH.sourceShape, rdflib.URIRef(f.shape)))
+    return graph
+
+
+def _term(value: str | None) -> rdflib.term.Node | None:
+    if value is None:
+        return None
+    return rdflib.URIRef(value) if value.startswith(("http", "urn:")) else rdflib.Literal(value)
+
+
+def validate_mapping_file(path: Path) -> tuple[MappingSet, list[Finding]]:
+    """Check a user's SSSOM crosswalk against the shipped catalogs without keeping it anywhere.
+
+    Structural problems raise InputError (file, line, column); integrity findings that concern
+    this file (unknown provisions, contradictions with shipped crosswalks, wrong editions) are
+    returned.
+    """
+    mapping_set = read_sssom(path)
+    store = open_store([path])
+    findings = [f for f in validate(store) if f.location.split(":")[0] == path.name]
+    return mapping_set, findings
 
 
 def _locate(data: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
@@ -85,14 +206,31 @@ def _locate(data: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
     return f"{file}:{row}" if row is not None else str(file)
 
 
-def validate_mapping_file(path: Path) -> tuple[MappingSet, list[Finding]]:
-    """Check a user's SSSOM crosswalk against the shipped catalogs without keeping it anywhere.
+def _clause(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str:
+    """The aimsh:clause of the node shape a result came from (property shapes: their parent)."""
+    if shape is None:
+        return ""
+    owner = shapes.value(predicate=SH.property, object=shape) or shape
+    clause = shapes.value(owner, _AIMSH.clause)
+    return str(clause) if clause is not None else ""
 
-    Structural problems raise InputError (file, line, column); integrity findings that concern
-    this file (unknown provisions, contradictions with shipped crosswalks, wrong editions) are
-    returned.
-    """
-    mapping_set = read_sssom(path)
-    store = open_store([path])
-    findings = [f for f in validate(store) if f.location.split(":")[0] == path.name]
-    return mapping_set, findings
+
+def _system(data: rdflib.Graph, focus: rdflib.term.Node | None) -> str:
+    """The label of the AI system a focus node is, or concerns."""
+    if focus is None:
+        return ""
+    candidates = [focus] if (focus, rdflib.RDF.type, _AIMS.AISystem) in data else [
+        *data.objects(focus, _AIMS.concernsSystem), *data.objects(focus, _AIMS.appliesToSystem)]
+    labels = sorted(str(data.value(c, RDFS.label) or c) for c in candidates)
+    return ", ".join(labels)
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
