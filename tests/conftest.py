@@ -16,6 +16,12 @@ def store() -> GraphStore:
     return open_store()
 
 
+@pytest.fixture(scope="session")
+def org_store() -> GraphStore:
+    """The shipped graph with the sample organization (tests must not change it)."""
+    return open_store([ROOT / "examples" / "acme-lending"])
+
+
 @pytest.fixture
 def write(tmp_path: Path):
     """Write a text file under tmp_path and return its path."""

@@ -158,3 +158,58 @@ def test_export_crosswalks_as_sssom_and_oscal(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout.startswith("# mapping_set_id:")
     done = run("export", "--format", "oscal-mapping")
     assert json.loads(done.stdout)["mapping-collection"]["metadata"]["oscal-version"] == "1.2.1"
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "acme-lending"
+
+
+def test_validate_exit_codes_and_outputs(tmp_path: Path) -> None:
+    findings, report = tmp_path / "f.json", tmp_path / "report.ttl"
+    done = run("validate", "--data", str(EXAMPLE), "--as-of", "2026-11-27",
+               "--json", str(findings), "--report", str(report))
+    assert done.returncode == 1, done.stderr
+    assert "By AI system:" in done.stdout and "By clause:" in done.stdout
+    assert "10 violations" in done.stdout
+    assert len([f for f in json.loads(findings.read_text()) if f["severity"] == "Violation"]) == 10
+    shacl = rdflib.Graph().parse(report)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, sh.conforms, rdflib.Literal(False)) in shacl
+    fixed = run("validate", "--data", str(EXAMPLE.with_name("acme-lending-fixed")),
+                "--as-of", "2026-11-27")
+    assert fixed.returncode == 0, fixed.stdout
+
+
+def test_soa_in_three_formats(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    xlsx = tmp_path / "soa.xlsx"
+    assert run("soa", "--data", str(EXAMPLE), "--format", "xlsx", "-o", str(xlsx)).returncode == 0
+    sheet = load_workbook(xlsx).active
+    assert [c.value for c in sheet[1]][:3] == ["framework", "control", "title"]
+    assert sheet.max_row == 76  # header + 75 lines of controls.csv
+    md = run("soa", "--data", str(EXAMPLE), "--format", "md")
+    assert md.stdout.startswith("# Statement of Applicability") and "| A.6.2.4 |" in md.stdout
+    rows = list(csv.DictReader(io.StringIO(run("soa", "--data", str(EXAMPLE)).stdout)))
+    assert {r["applicable"] for r in rows} == {"yes", "no"}
+
+
+def test_classify_and_gaps() -> None:
+    done = run("classify", "--data", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-27")
+    systems = {c["name"]: c for c in json.loads(done.stdout)}
+    assert systems["Credit scoring model"]["classes"] == ["high-risk"]
+    gaps = run("gaps", "--data", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-27")
+    report = json.loads(gaps.stdout)
+    assert report["cheapestControls"] and "CV screening and ranking" in report["bySystem"]
+
+
+def test_import_reports_every_bad_row(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "org"
+    shutil.copytree(EXAMPLE, folder)
+    risks = (folder / "risks.csv").read_text().replace(",credit-scoring,", ",no-such-system,", 1)
+    (folder / "risks.csv").write_text(risks)
+    done = run("import", str(folder))
+    assert done.returncode == 2
+    assert "risks.csv:2 [system]: 'no-such-system' is not an id in ai_systems.csv" in done.stderr
+    assert run("import", str(EXAMPLE)).returncode == 0

@@ -66,3 +66,14 @@ def test_validate_mapping_file_checks_against_shipped_catalogs(write) -> None:
     mapping_set, findings = validate_mapping_file(path)
     assert len(mapping_set.rows) == 1
     assert [f.location for f in findings] == ["mine.sssom.tsv:12 [object_id]"]
+
+
+def test_a_shapes_file_that_does_not_parse_is_a_clear_error(write) -> None:
+    import pytest
+
+    from aimsgraph import InputError
+
+    bad = write("bad-shapes.ttl", "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<a> sh:x .\n")
+    with pytest.raises(InputError, match="shapes file does not parse") as caught:
+        validate(load(), shapes=[bad])
+    assert caught.value.file == str(bad)

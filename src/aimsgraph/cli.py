@@ -35,7 +35,7 @@ from .formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from .namespaces import FRAMEWORKS
 from .progress import LoadProgress
 from .queries import QueryCatalog
-from .reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
+from .reports import gap_report, implemented_controls, soa_csv, soa_markdown, soa_rows, soa_xlsx
 from .results import format_table, render_table
 from .stats import collect_stats
 from .store import GraphStore, Source
@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="compliance transfer: which provisions of a framework what you "
                                 "have already covers, with the mapping path behind each")
     cover.add_argument("--have", required=True, metavar="FRAMEWORK[,FRAMEWORK]",
-                       help="frameworks you satisfy: " + ", ".join(FRAMEWORKS))
+                       help="frameworks you satisfy: " + ", ".join(FRAMEWORKS)
+                       + "; 'implemented' for the controls your organization data marks "
+                         "implemented")
     cover.add_argument("--want", required=True, metavar="FRAMEWORK",
                        help="the framework to cover")
     cover.add_argument("--max-hops", type=int, default=3,
@@ -228,6 +230,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     have = [h.strip() for h in args.have.split(",") if h.strip()]
+    use_implemented = "implemented" in have
+    have = [h for h in have if h != "implemented"]
     only = {o.strip() for o in args.only.split(",")} if args.only else set(LEVEL.values())
     if not only <= set(LEVEL.values()) or args.max_hops < 1:
         raise UsageError("--only takes full, partial, none; --max-hops at least 1")
@@ -235,7 +239,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         resolve_framework(name)  # usage errors before the load
     store = _store(args)
     graph = MappingGraph(store)
-    rows = coverage(store, have, args.want, max_hops=args.max_hops, graph=graph)
+    implemented = implemented_controls(store) if use_implemented else []
+    if use_implemented and not implemented:
+        raise UsageError("--have implemented needs organization data with implemented controls "
+                         "(--data DIR)")
+    rows = coverage(store, have, args.want, max_hops=args.max_hops, graph=graph,
+                    have_provisions=implemented)
     shown = [r for r in rows if r.level in only]
     records = [{"notation": r.target.notation, "title": r.target.title, "coverage": r.level,
                 "confidence": str(r.confidence) if r.confidence is not None else "",

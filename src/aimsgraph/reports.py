@@ -93,13 +93,18 @@ class GapReport:
     cheapest: list[Candidate]
 
 
+def implemented_controls(store: GraphStore) -> list[str]:
+    """The catalog controls the organization has implemented (IRIs)."""
+    rows = QueryCatalog().get("implemented-controls").run(store).records()
+    return sorted({r["control"] or "" for r in rows})
+
+
 def gap_report(store: GraphStore, findings: list[Finding], *, top: int = 10) -> GapReport:
     """What is missing per AI system and per framework, and which controls close the most."""
     by_system: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_system[f.system or "organization-wide"].append(f)
-    implemented = {r["control"] for r in QueryCatalog().get("implemented-controls").run(store)
-                   .records()}
+    implemented = set(implemented_controls(store))
     graph = MappingGraph(store)
     frameworks, open_provisions = [], set()
     for key in GAP_FRAMEWORKS:
