@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run serve test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: setup
 	$(BIN)/aimsgraph check
 	$(BIN)/aimsgraph classify --data $(ORG)
 	$(BIN)/aimsgraph validate --data $(ORG) || test $$? -eq 1  # exit 1: findings, as designed
+
+## The HTTP service (REST + SPARQL) on the embedded store with the sample organization.
+serve: setup
+	$(BIN)/aimsgraph serve
 
 ## All tests: lint, then the pytest suite (data files, catalogs, ontology, store, CLI end to end).
 test: setup

@@ -21,7 +21,7 @@ EXAMPLES = [line for block in re.findall(r"```sh\n(.*?)```", README, re.S)
 
 
 def test_readme_names_the_two_commands_and_every_subcommand() -> None:
-    assert "make run" in README and "make test" in README
+    assert "make serve" in README and "make test" in README and "make run" in README
     subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name in subcommands:
         assert f"aimsgraph {name}" in README, f"README has no example of 'aimsgraph {name}'"

@@ -33,6 +33,7 @@ from .errors import (
 from .exchange import MAPPING_FORMATS, export_mappings
 from .formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from .namespaces import FRAMEWORKS
+from .paths import data_path
 from .progress import LoadProgress
 from .queries import QueryCatalog
 from .reports import gap_report, implemented_controls, soa_csv, soa_markdown, soa_rows, soa_xlsx
@@ -131,6 +132,25 @@ def build_parser() -> argparse.ArgumentParser:
                                          "or RDF) against the catalogs and convert it to RDF")
     load.add_argument("path", type=Path, help="a folder with organization.csv, or an RDF file")
     load.add_argument("--output", "-o", type=Path, help="write the data as Turtle to this file")
+
+    serve = sub.add_parser("serve", parents=[data],
+                           help="run the HTTP service (REST + SPARQL 1.1 Protocol) on uvicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
+                                                            "loopback)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--update-token", default=os.environ.get("AIMSGRAPH_UPDATE_TOKEN"),
+                       help="allow SPARQL Update with 'Authorization: Bearer TOKEN' (default: "
+                            "read-only; also AIMSGRAPH_UPDATE_TOKEN)")
+    serve.add_argument("--query-timeout", type=float, default=30.0, help="seconds (default 30)")
+    serve.add_argument("--max-rows", type=int, default=100_000, help="(default 100000)")
+    serve.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                       help="an endpoint SERVICE/LOAD may reach (repeatable; default none)")
+    serve.add_argument("--no-example", action="store_true",
+                       help="without --data, serve only the catalogs (default: the sample "
+                            "organization too)")
+
+    api = sub.add_parser("openapi", help="write the service's OpenAPI document (api/openapi.json)")
+    api.add_argument("--output", "-o", type=Path, help="the file (default: stdout)")
 
     imp = sub.add_parser("import-mappings",
                          help="check your own SSSOM crosswalk against the catalogs and convert it "
@@ -404,6 +424,32 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn  # the library itself never imports the web stack
+
+    from .server import ServerSettings, create_app
+
+    if not args.data and not args.no_example:
+        args.data = [data_path("examples", "acme-lending")]
+        print(f"aimsgraph: no --data given: serving the sample organization {args.data[0]}",
+              file=sys.stderr)
+    settings = ServerSettings(data=tuple(args.data), update_token=args.update_token,
+                              query_timeout=args.query_timeout, max_rows=args.max_rows,
+                              service_allowlist=tuple(args.allow_service))
+    store = _store(args)  # load (and fail on bad data) before listening
+    print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "
+          f"(SPARQL at /sparql, API docs at /docs)", file=sys.stderr)
+    uvicorn.run(create_app(settings, store), host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from .server.openapi import openapi_json
+
+    _write(openapi_json().encode(), args.output)
+    return EXIT_OK
+
+
 def cmd_import_mappings(args: argparse.Namespace) -> int:
     if not args.file.name.endswith(".sssom.tsv"):
         raise UsageError(f"{args.file}: expected an SSSOM TSV file named *.sssom.tsv")
@@ -455,7 +501,8 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
 COMMANDS = {"stats": cmd_stats, "query": cmd_query, "check": cmd_check,
             "coverage": cmd_coverage, "export": cmd_export,
             "import-mappings": cmd_import_mappings, "classify": cmd_classify,
-            "validate": cmd_validate, "soa": cmd_soa, "gaps": cmd_gaps, "import": cmd_import}
+            "validate": cmd_validate, "soa": cmd_soa, "gaps": cmd_gaps, "import": cmd_import,
+            "serve": cmd_serve, "openapi": cmd_openapi}
 
 if __name__ == "__main__":
     raise SystemExit(main())

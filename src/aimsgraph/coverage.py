@@ -104,7 +104,7 @@ class MappingGraph:
             if old is None or strength > old["strength"]:
                 self.graph.add_edge(step.source, step.target, strength=strength, step=step)
         self.children: dict[str, list[str]] = defaultdict(list)
-        for p in sorted(self.provisions.values(), key=lambda p: _natural(p.notation)):
+        for p in sorted(self.provisions.values(), key=lambda p: natural_key(p.notation)):
             if p.parent:
                 self.children[p.parent].append(p.iri)
 
@@ -160,7 +160,7 @@ def coverage(store: GraphStore, have: Sequence[str], want: str, *, max_hops: int
         return row
 
     targets = graph.in_frameworks([want_iri])
-    return sorted((row_for(t) for t in targets), key=lambda r: _natural(r.target.notation))
+    return sorted((row_for(t) for t in targets), key=lambda r: natural_key(r.target.notation))
 
 
 def describe_path(row: CoverageRow, graph: MappingGraph) -> str:
@@ -176,5 +176,6 @@ def describe_path(row: CoverageRow, graph: MappingGraph) -> str:
     return text
 
 
-def _natural(notation: str) -> list:
+def natural_key(notation: str) -> list:
+    """Sort key that orders A.2 before A.10 and Article 9 before Article 10."""
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", notation)]

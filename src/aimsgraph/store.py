@@ -108,15 +108,29 @@ class GraphStore:
         ``bindings`` substitute variables with RDF terms before evaluation (SEP-0007), so a value
         is never pasted into the query text.
         """
+        return QueryResult.from_engine(self.execute(sparql, bindings))
+
+    def execute(
+        self,
+        sparql: str,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        prefixes: bool = True,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The engine's lazy result. ``default_graphs`` replace the union default graph
+        (SPARQL Protocol ``default-graph-uri``); ``named_graphs`` restrict ``GRAPH``."""
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            raw = self._store.query(
+            return self._store.query(
                 sparql,
-                prefixes=PREFIXES,
-                use_default_graph_as_union=True,
+                prefixes=PREFIXES if prefixes else None,
+                use_default_graph_as_union=not default_graphs,
+                default_graph=[ox.NamedNode(g) for g in default_graphs] or None,
+                named_graphs=[ox.NamedNode(g) for g in named_graphs] or None,
                 substitutions=substitutions or None,
             )
-            return QueryResult.from_engine(raw)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from err
         except RuntimeError as err:
@@ -128,6 +142,15 @@ class GraphStore:
             raise QueryError(f"query failed: {err}") from err
         except (OSError, ValueError) as err:
             raise QueryError(f"query failed: {err}") from err
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update in one transaction: all of it applies, or none."""
+        try:
+            self._store.update(sparql)
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax error: {err}") from err
+        except (OSError, ValueError, RuntimeError) as err:
+            raise QueryError(f"update failed: {err}") from err
 
     def dump(self, out: BinaryIO, fmt: RdfFormat) -> None:
         """Write the whole store: per graph where the format keeps graphs, else their union."""

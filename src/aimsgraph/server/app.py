@@ -1,0 +1,48 @@
+"""The application factory: loads the store once, in the lifespan, and mounts one router per
+resource. Every route is a thin layer over a library call."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..catalog import open_store
+from ..store import GraphStore
+from ..validation import prepare
+from . import problems
+from .routers import frameworks, mappings, organization, queries, sparql
+from .settings import ServerSettings
+
+
+def create_app(settings: ServerSettings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The service over ``store`` (default: the shipped catalogs plus ``settings.data``)."""
+    settings = settings or ServerSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "store", None) is None:
+            app.state.store = store or open_store(settings.data)
+            prepare(app.state.store)
+        yield
+
+    app = FastAPI(
+        title="aimsgraph",
+        version=__version__,
+        summary="Knowledge-graph compliance mapping for AI management systems",
+        description="REST resources and a SPARQL 1.1 Protocol endpoint over one RDF graph of "
+                    "ISO/IEC 42001, the EU AI Act, GDPR, ISO/IEC 27001/27701, OECD and NIST AI "
+                    "RMF, their crosswalks and an organization's AI management system. Errors "
+                    "are RFC 9457 problem details.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    if store is not None:
+        prepare(store)
+    problems.install(app)
+    for module in (sparql, queries, frameworks, mappings, organization):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,82 @@
+"""RFC 9457 problem details: the one place errors become HTTP statuses.
+
+    aimsgraph error            status
+    UnknownQueryError          404  (no such named query)
+    UnknownFormatError         406  (no acceptable representation)
+    QueryError, InputError     400
+    UsageError                 400
+    ProblemError               as raised (401, 403, 404, 406, 413, 415, 503 ...)
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import (
+    AimsgraphError,
+    InputError,
+    QueryError,
+    UnknownFormatError,
+    UnknownQueryError,
+    UsageError,
+)
+
+MEDIA_TYPE = "application/problem+json"
+BASE = "https://w3id.org/aimsgraph/problems/"
+STATUS: tuple[tuple[type[AimsgraphError], int, str], ...] = (
+    (UnknownQueryError, 404, "unknown-query"),
+    (UnknownFormatError, 406, "not-acceptable"),
+    (QueryError, 400, "bad-query"),
+    (InputError, 400, "bad-input"),
+    (UsageError, 400, "bad-request"),
+)
+
+
+class ProblemError(Exception):
+    """An HTTP error with a problem type and a detail saying what to change."""
+
+    def __init__(self, status: int, kind: str, title: str, detail: str,
+                 headers: dict[str, str] | None = None, **extra: object) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.title, self.detail = status, kind, title, detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem(status: int, kind: str, title: str, detail: str, instance: str = "",
+            headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+    body = {"type": BASE + kind, "title": title, "status": status, "detail": detail, **extra}
+    if instance:
+        body["instance"] = instance
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem(exc.status, exc.kind, exc.title, exc.detail, request.url.path,
+                       exc.headers, **exc.extra)
+
+    @app.exception_handler(AimsgraphError)
+    async def _aimsgraph(request: Request, exc: AimsgraphError) -> JSONResponse:
+        for cls, status, kind in STATUS:
+            if isinstance(exc, cls):
+                return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path)
+        return problem(400, "bad-request", "bad request", str(exc), request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "request",
+                   "message": e.get("msg", "")} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "invalid-parameters", "invalid parameters", detail,
+                       request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem(exc.status_code, kind, kind.replace("-", " "), str(exc.detail),
+                       request.url.path)

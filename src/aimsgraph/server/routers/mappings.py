@@ -1,0 +1,66 @@
+"""Crosswalk mappings and compliance transfer (coverage) as JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ...coverage import LEVEL, MappingGraph, coverage, describe_path
+from ...exchange import authored_mappings
+from ..deps import StoreDep
+from ..problems import ProblemError
+from .frameworks import framework_iri
+
+router = APIRouter(tags=["Crosswalks"])
+RELATIONS = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated")
+
+
+@router.get("/mappings", summary="Authored mappings, filtered by framework and relation")
+def list_mappings(
+    store: StoreDep,
+    source: Annotated[str | None, Query(description="source framework (id, key or IRI)")] = None,
+    target: Annotated[str | None, Query(description="target framework (id, key or IRI)")] = None,
+    relation: Annotated[str | None, Query(description="one of " + ", ".join(RELATIONS))] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    if relation is not None and relation not in RELATIONS:
+        raise ProblemError(400, "bad-relation", "unknown relation",
+                           f"relation must be one of {', '.join(RELATIONS)}")
+    src = framework_iri(source) if source else None
+    dst = framework_iri(target) if target else None
+    rows = []
+    for m in authored_mappings(store):
+        rel = (m["relation"] or "").rsplit("#", 1)[-1]
+        if relation and rel != relation:
+            continue
+        if (src and m["sourceFramework"] != src) or (dst and m["targetFramework"] != dst):
+            continue
+        rows.append({"id": m["mapping"], "source": m["source"],
+                     "sourceNotation": m["sourceNotation"],
+                     "target": m["target"], "targetNotation": m["targetNotation"],
+                     "relation": rel, "confidence": m["confidence"], "rationale": m["rationale"],
+                     "authoredIn": f"{m['file']}:{m['row']}" if m["file"] else None})
+    return {"total": len(rows), "offset": offset, "items": rows[offset:offset + limit]}
+
+
+@router.get("/coverage", summary="Which provisions of a framework what you have covers, with paths")
+def get_coverage(
+    store: StoreDep,
+    have: Annotated[str, Query(description="frameworks you satisfy, comma-separated")],
+    want: Annotated[str, Query(description="the framework to cover")],
+    level: Annotated[str | None, Query(description="only full, partial or none")] = None,
+    max_hops: Annotated[int, Query(alias="max-hops", ge=1, le=5)] = 3,
+) -> dict:
+    if level is not None and level not in LEVEL.values():
+        raise ProblemError(400, "bad-level", "unknown level", "level is full, partial or none")
+    graph = MappingGraph(store)
+    rows = coverage(store, [framework_iri(h.strip()) for h in have.split(",") if h.strip()],
+                    framework_iri(want), max_hops=max_hops, graph=graph)
+    counts = {name: sum(r.level == name for r in rows) for name in LEVEL.values()}
+    return {"counts": counts, "items": [
+        {"provision": r.target.iri, "notation": r.target.notation, "title": r.target.title,
+         "coverage": r.level, "confidence": str(r.confidence) if r.confidence else None,
+         "path": describe_path(r, graph)}
+        for r in rows if level is None or r.level == level]}

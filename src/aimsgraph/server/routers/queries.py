@@ -1,0 +1,36 @@
+"""Named queries over REST: GET /queries and GET /queries/{name}?param=value."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...queries import QueryCatalog
+from ..deps import SettingsDep, StoreDep
+from ..execution import run_query
+from .sparql import negotiator
+
+router = APIRouter(tags=["Named queries"])
+
+
+@router.get("/queries", summary="The named queries, with their parameters")
+def list_queries(request: Request) -> list[dict]:
+    return [{
+        "name": q.name, "title": q.title, "description": q.description,
+        "parameters": [{"name": p.name, "type": p.type, "default": p.default,
+                        "required": p.required, "description": p.description}
+                       for p in q.parameters],
+        "href": str(request.url_for("run_named_query", name=q.name)),
+    } for q in QueryCatalog()]
+
+
+@router.get("/queries/{name}", summary="Run a named query; parameters as query parameters",
+            responses={200: {"content": {"application/sparql-results+json": {},
+                                         "text/csv": {}, "text/turtle": {}}}})
+async def run_named_query(name: str, request: Request, store: StoreDep,
+                          settings: SettingsDep) -> Response:
+    named = QueryCatalog().get(name)
+    bindings = named.bindings(dict(request.query_params.items()))
+    media, body = await run_query(store, named.text, settings, bindings=bindings,
+                                  choose_format=negotiator(request.headers.get("accept")))
+    return Response(body, media_type=media, headers={"Vary": "Accept"})

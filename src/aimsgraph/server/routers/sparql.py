@@ -1,0 +1,172 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql (query, update, service description)."""
+
+from __future__ import annotations
+
+import hmac
+from html import escape
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ...queries import QueryCatalog
+from ..deps import SettingsDep, StoreDep
+from ..execution import run_query, run_update
+from ..negotiation import GRAPHS, RESULTS, choose, wants_html
+from ..problems import ProblemError
+from ..settings import ServerSettings
+
+router = APIRouter(tags=["SPARQL"])
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def negotiator(accept: str | None):  # type: ignore[no-untyped-def]
+    def choose_format(kind: str):  # type: ignore[no-untyped-def]
+        return choose(accept, GRAPHS if kind == "graph" else RESULTS)
+
+    return choose_format
+
+
+async def answer(request: Request, store, settings: ServerSettings, text: str,  # type: ignore[no-untyped-def]
+                 default_graphs: list[str], named_graphs: list[str]) -> Response:
+    media, body = await run_query(store, text, settings, default_graphs=tuple(default_graphs),
+                                  named_graphs=tuple(named_graphs),
+                                  choose_format=negotiator(request.headers.get("accept")))
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+@router.get("/sparql", summary="SPARQL query by GET, the query page, or the service description",
+            responses={200: {"content": {m: {} for m, _ in RESULTS + GRAPHS}}})
+async def sparql_get(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    query: Annotated[str | None, Query(description="a SPARQL 1.1 query")] = None,
+    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
+    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
+) -> Response:
+    if query is None:
+        if wants_html(request.headers.get("accept")):
+            return HTMLResponse(query_page(str(request.url_for("sparql_get"))))
+        return service_description(str(request.url_for("sparql_get")),
+                                   request.headers.get("accept"))
+    return await answer(request, store, settings, query, default_graph_uri, named_graph_uri)
+
+
+@router.post("/sparql", summary="SPARQL query or update by POST",
+             responses={200: {"content": {m: {} for m, _ in RESULTS + GRAPHS}},
+                        204: {"description": "update applied"}})
+async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await read_body(request, settings)
+    default_graphs = request.query_params.getlist("default-graph-uri")
+    named_graphs = request.query_params.getlist("named-graph-uri")
+    if media == FORM_TYPE:
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        default_graphs += form.get("default-graph-uri", [])
+        named_graphs += form.get("named-graph-uri", [])
+        if "update" in form:
+            return await update(request, store, settings, form["update"][0])
+        if "query" not in form:
+            raise ProblemError(400, "missing-query", "missing query",
+                               "a form POST needs a 'query' (or 'update') field")
+        return await answer(request, store, settings, form["query"][0], default_graphs,
+                            named_graphs)
+    if media == QUERY_TYPE:
+        return await answer(request, store, settings, decode(body), default_graphs,
+                            named_graphs)
+    if media == UPDATE_TYPE:
+        return await update(request, store, settings, decode(body))
+    raise ProblemError(415, "unsupported-media-type", "unsupported media type",
+                       f"send the query as {QUERY_TYPE}, an update as {UPDATE_TYPE}, or either "
+                       f"as {FORM_TYPE} (got {media or 'no Content-Type'})")
+
+
+async def update(request: Request, store, settings: ServerSettings, text: str) -> Response:  # type: ignore[no-untyped-def]
+    if not settings.update_token:
+        raise ProblemError(403, "read-only", "read-only endpoint",
+                           "this endpoint is read-only: start the server with an update token "
+                           "to allow SPARQL Update")
+    given = request.headers.get("authorization", "")
+    if not given.lower().startswith("bearer "):
+        raise ProblemError(401, "unauthorized", "update token required",
+                           "send the update token as 'Authorization: Bearer TOKEN'",
+                           headers={"WWW-Authenticate": 'Bearer realm="aimsgraph"'})
+    if not hmac.compare_digest(given[7:].strip().encode(), settings.update_token.encode()):
+        raise ProblemError(403, "forbidden", "wrong update token",
+                           "the update token is not the one this server was started with")
+    await run_update(store, text, settings)
+    request.app.state.generation = getattr(request.app.state, "generation", 0) + 1
+    return Response(status_code=204)
+
+
+async def read_body(request: Request, settings: ServerSettings) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+        raise too_large(settings)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > settings.max_body_bytes:
+            raise too_large(settings)
+    return body
+
+
+def too_large(settings: ServerSettings) -> ProblemError:
+    return ProblemError(413, "body-too-large", "request body too large",
+                        f"the request body exceeds {settings.max_body_bytes} bytes")
+
+
+def decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ProblemError(400, "bad-encoding", "not UTF-8",
+                           f"the request body is not UTF-8 (byte {err.start})") from None
+
+
+def service_description(endpoint: str, accept: str | None) -> Response:
+    """A SPARQL 1.1 Service Description of this endpoint, in Turtle (or another RDF format)."""
+    import pyoxigraph as ox
+
+    media, fmt = choose(accept, GRAPHS)
+    formats = " ".join(
+        f"<http://www.w3.org/ns/formats/{name}>" for name in
+        ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+         "Turtle", "N-Triples", "JSON-LD", "RDF_XML"))
+    turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update ;
+  sd:resultFormat {formats.replace(' ', ', ')} ;
+  sd:feature sd:UnionDefaultGraph ;
+  sd:defaultDataset [ a sd:Dataset ] .
+"""
+    graph = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
+    return Response(ox.serialize(graph, format=fmt.engine), media_type=media)
+
+
+def query_page(endpoint: str) -> str:
+    examples = "".join(
+        f'<option value="{escape(q.text)}">{escape(q.title)}</option>' for q in QueryCatalog()
+        if not q.parameters)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>aimsgraph SPARQL</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+textarea{{width:100%;height:18rem;font-family:monospace}}
+label{{display:block;margin:.5rem 0}}</style>
+</head><body><h1>aimsgraph SPARQL endpoint</h1>
+<form method="get" action="{escape(endpoint)}">
+<label for="example">Named query</label>
+<select id="example" onchange="document.getElementById('query').value=this.value">
+<option value="">choose an example</option>{examples}</select>
+<label for="query">Query</label>
+<textarea id="query" name="query">SELECT ?framework ?title WHERE {{ ?framework a aims:Framework ;
+  skos:prefLabel ?title }}</textarea>
+<button type="submit">Run</button></form>
+<p>Prefixes aims:, skos:, rdfs:, owl:, xsd:, dcterms:, prov: are predeclared. Read-only.</p>
+</body></html>"""

@@ -1,0 +1,120 @@
+"""A real `aimsgraph serve` on loopback, driven by the clients people use with SPARQL endpoints
+(SPARQLWrapper, rdflib's SPARQLStore) and by schemathesis over the OpenAPI document."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+import rdflib
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from .conftest import ROOT
+from .test_cli import COMMAND
+
+SELECT = """PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?f ?notation WHERE { ?f a aims:Framework ; skos:notation ?notation } ORDER BY ?notation"""
+CONSTRUCT = """PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
+CONSTRUCT WHERE { ?f a aims:Framework }"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen([*COMMAND, "serve", "--port", str(port), "--data",
+                               str(ROOT / "examples" / "acme-lending")],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{url}/queries", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(server.stdout.read().decode()) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_select_in_every_results_format(base_url, fmt) -> None:
+    client = SPARQLWrapper(f"{base_url}/sparql")
+    client.setQuery(SELECT)
+    client.setReturnFormat(fmt)
+    result = client.query().convert()
+    if fmt == JSON:
+        assert len(result["results"]["bindings"]) == 8
+    elif fmt == XML:
+        assert len(result.getElementsByTagName("result")) == 8
+    else:
+        text = result.decode() if isinstance(result, bytes) else result
+        assert len(text.strip().splitlines()) == 9  # header + 8 rows
+
+
+@pytest.mark.parametrize("fmt", [TURTLE, N3, JSONLD, RDFXML])
+def test_sparqlwrapper_construct_in_every_graph_format(base_url, fmt) -> None:
+    client = SPARQLWrapper(f"{base_url}/sparql")
+    client.setQuery(CONSTRUCT)
+    client.setReturnFormat(fmt)
+    result = client.query().convert()
+    if isinstance(result, rdflib.Graph):
+        graph = result
+    else:
+        graph = rdflib.Graph().parse(data=result, format={TURTLE: "turtle", N3: "n3",
+                                                          JSONLD: "json-ld"}[fmt])
+    assert len(graph) == 8
+
+
+def test_sparqlwrapper_post(base_url) -> None:
+    client = SPARQLWrapper(f"{base_url}/sparql")
+    client.setMethod("POST")
+    client.setQuery(SELECT)
+    client.setReturnFormat(JSON)
+    assert len(client.query().convert()["results"]["bindings"]) == 8
+
+
+def test_rdflib_sparqlstore(base_url) -> None:
+    graph = rdflib.Graph(store=SPARQLStore(f"{base_url}/sparql"))
+    rows = list(graph.query(SELECT))
+    assert len(rows) == 8
+    assert any(str(r.notation) == "ISO/IEC 42001:2023" for r in rows)
+    ask = graph.query("ASK { ?s a <https://w3id.org/aimsgraph/ontology#AISystem> }")
+    assert ask.askAnswer is True
+
+
+def test_update_is_refused_on_the_default_server(base_url) -> None:
+    request = urllib.request.Request(f"{base_url}/sparql", method="POST",
+                                     data=b"CLEAR ALL",
+                                     headers={"Content-Type": "application/sparql-update"})
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)
+    assert caught.value.code == 403
+
+
+SCHEMA = schemathesis.openapi.from_path(ROOT / "api" / "openapi.json")
+
+
+@SCHEMA.parametrize()
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_no_request_makes_a_server_error(case, base_url) -> None:
+    response = case.call(base_url=base_url, timeout=60)
+    assert response.status_code < 500, (case.method, case.formatted_path, response.text[:500])
