@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from . import __version__
 from .catalog import open_store
+from .changes import diff_editions, load_change_set, what_if
 from .checks import run_checks
 from .classification import classify
 from .coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_framework
@@ -32,6 +33,7 @@ from .errors import (
 )
 from .exchange import MAPPING_FORMATS, export_mappings
 from .formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from .impact import ORGANIZATION_KINDS, impact, impacts_csv
 from .namespaces import FRAMEWORKS
 from .paths import data_path
 from .progress import LoadProgress
@@ -132,6 +134,23 @@ def build_parser() -> argparse.ArgumentParser:
                                          "or RDF) against the catalogs and convert it to RDF")
     load.add_argument("path", type=Path, help="a folder with organization.csv, or an RDF file")
     load.add_argument("--output", "-o", type=Path, help="write the data as Turtle to this file")
+
+    diff = sub.add_parser("diff", help="derive the change set between two editions of a "
+                                       "framework (e.g. iso27001-2013 iso27001)")
+    diff.add_argument("old", help="the old edition (framework key or IRI)")
+    diff.add_argument("new", help="the new edition")
+    diff.add_argument("--output", "-o", type=Path, help="write the YAML here (default stdout)")
+
+    imp_cmd = sub.add_parser("impact", parents=[data, org],
+                             help="what a change set (or a single provision) affects: controls, "
+                                  "AI systems, evidence, risks and owners, with paths")
+    imp_cmd.add_argument("changeset", nargs="?", type=Path, help="a change set (changes/*.yaml)")
+    imp_cmd.add_argument("--provision", metavar="FRAMEWORK:NUMBER",
+                         help="what if this provision changed (e.g. 'aiact:Article 10(2)')")
+    imp_cmd.add_argument("--json", type=Path, metavar="FILE", help="also write JSON")
+    imp_cmd.add_argument("--csv", type=Path, metavar="FILE", help="also write CSV")
+    imp_cmd.add_argument("--all", action="store_true",
+                         help="list catalog provisions too, not only organization items")
 
     serve = sub.add_parser("serve", parents=[data],
                            help="run the HTTP service (REST + SPARQL 1.1 Protocol) on uvicorn")
@@ -443,6 +462,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    change_set = diff_editions(open_store(), args.old, args.new)
+    _write(change_set.to_yaml().encode(), args.output)
+    return EXIT_OK
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    if bool(args.changeset) == bool(args.provision):
+        raise UsageError("name a change set file or --provision FRAMEWORK:NUMBER (one of them)")
+    store = _store(args)
+    if args.changeset:
+        change_set = load_change_set(args.changeset, store)
+    else:
+        change_set = what_if(store, args.provision)
+    impacts = impact(store, change_set, args.as_of)
+    organization = [i for i in impacts if i.kind in ORGANIZATION_KINDS]
+    status = f" [{change_set.status}]" if change_set.status != "adopted" else ""
+    print(f"{change_set.title}{status}: {len(change_set.changes)} changes")
+    if not store.query("ASK { ?o a aims:Organization }").boolean:
+        print("no organization data loaded (--data DIR): catalog-level impact only")
+    by_kind = Counter(i.kind for i in impacts)
+    print("impacted: " + ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items())))
+    shown = impacts if args.all else organization
+    if shown:
+        print(format_table(["kind", "item", "change", "owner", "path"],
+                           [(i.kind, i.label, i.change, i.owner, " -> ".join(i.path))
+                            for i in shown]), end="")
+    if args.json:
+        _atomic_write(args.json, lambda out: out.write(json.dumps(
+            {"changeSet": change_set.id, "status": change_set.status,
+             "impacts": [i.as_row() for i in impacts]}, indent=2).encode()))
+    if args.csv:
+        _atomic_write(args.csv, lambda out: out.write(impacts_csv(impacts).encode()))
+    return EXIT_OK
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from .server.openapi import openapi_json
 
@@ -502,7 +557,8 @@ COMMANDS = {"stats": cmd_stats, "query": cmd_query, "check": cmd_check,
             "coverage": cmd_coverage, "export": cmd_export,
             "import-mappings": cmd_import_mappings, "classify": cmd_classify,
             "validate": cmd_validate, "soa": cmd_soa, "gaps": cmd_gaps, "import": cmd_import,
-            "serve": cmd_serve, "openapi": cmd_openapi}
+            "serve": cmd_serve, "openapi": cmd_openapi, "diff": cmd_diff,
+            "impact": cmd_impact}
 
 if __name__ == "__main__":
     raise SystemExit(main())

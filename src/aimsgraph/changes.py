@@ -1,0 +1,233 @@
+"""Change sets: what changed in a framework, read from YAML (changes/README.md) or derived.
+
+An edition change set can be derived from the two editions' catalogs and the transition
+crosswalk between them (:func:`diff_editions`): a control mapped one-to-one with the same number
+and an equal requirement is unchanged; with another number it is renumbered; several old controls
+mapped into one new control were merged; one old control mapped to several new ones was split; a
+one-to-one mapping that is not equal is a change; an old control with no mapping was removed, a new
+one that nothing maps to was added.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .coverage import natural_key, resolve_framework
+from .errors import InputError, UsageError
+from .namespaces import AIMS, FRAMEWORKS
+from .queries import QueryCatalog
+from .store import GraphStore
+
+KINDS = ("removed", "added", "renumbered", "merged", "split", "reworded", "changed",
+         "obligation-added", "obligation-removed", "date-moved")
+SEVERITY = {"removed": 5, "obligation-added": 4, "changed": 3, "reworded": 3, "merged": 3,
+            "split": 3, "obligation-removed": 3, "renumbered": 2, "date-moved": 1, "added": 4}
+
+
+@dataclass(frozen=True)
+class Change:
+    provision: str  # IRI in the change set's framework
+    notation: str
+    kind: str
+    to: tuple[str, ...] = ()  # IRIs in the new edition
+    to_notations: tuple[str, ...] = ()
+    obligation_condition: str | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    note: str = ""
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.kind]
+
+
+@dataclass
+class ChangeSet:
+    id: str
+    title: str
+    kind: str
+    status: str
+    framework: str
+    to_framework: str | None = None
+    sources: list[str] = field(default_factory=list)
+    date: date | None = None
+    note: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+    def to_yaml(self) -> str:
+        def short(iri: str) -> str:
+            return next((k for k, v in FRAMEWORKS.items() if v == iri), iri)
+
+        data: dict = {"id": self.id, "title": self.title, "kind": self.kind,
+                      "status": self.status, "source": self.sources,
+                      "date": self.date.isoformat() if self.date else None,
+                      "framework": short(self.framework)}
+        if self.to_framework:
+            data["to_framework"] = short(self.to_framework)
+        data["note"] = self.note
+        entries = []
+        for c in self.changes:
+            entry: dict = {"provision": c.notation, "change": c.kind}
+            if c.to_notations:
+                entry["to"] = list(c.to_notations)
+            if c.note:
+                entry["note"] = c.note
+            entries.append(entry)
+        data["changes"] = entries
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _index(store: GraphStore) -> dict[tuple[str, str], str]:
+    rows = QueryCatalog().get("provision-index").run(store).records()
+    return {(r["framework"] or "", r["notation"] or ""): r["provision"] or "" for r in rows}
+
+
+def load_change_set(path: Path, store: GraphStore) -> ChangeSet:
+    """Read and check a change set; InputError names the field and what is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", file=path) from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(f"not valid YAML: {getattr(err, 'problem', err)}", file=path,
+                         line=mark.line + 1 if mark else None) from err
+    if not isinstance(data, dict):
+        raise InputError("a change set is a YAML mapping (id, title, kind, ...)", file=path)
+
+    def fail(field_: str, reason: str) -> InputError:
+        return InputError(reason, file=path, field=field_)
+
+    def when(value: object, field_: str) -> date | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise fail(field_, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+    for key in ("id", "kind", "framework", "changes"):
+        if not data.get(key):
+            raise fail(key, "required")
+    if data["kind"] not in ("edition", "amendment"):
+        raise fail("kind", "must be edition or amendment")
+    try:
+        framework = resolve_framework(str(data["framework"]))
+        to_framework = (resolve_framework(str(data["to_framework"]))
+                        if data.get("to_framework") else None)
+    except UsageError as err:
+        raise fail("framework", str(err)) from None
+    index = _index(store)
+    sources = data.get("source") or []
+    change_set = ChangeSet(
+        id=str(data["id"]), title=str(data.get("title", data["id"])), kind=data["kind"],
+        status=str(data.get("status", "adopted")), framework=framework, to_framework=to_framework,
+        sources=[sources] if isinstance(sources, str) else list(sources),
+        date=when(data.get("date"), "date"), note=str(data.get("note", "")).strip())
+    for number, entry in enumerate(data["changes"], start=1):
+        where = f"changes[{number}]"
+        if not isinstance(entry, dict):
+            raise fail(where, "each change is a mapping with provision and change")
+        notation = str(entry.get("provision", ""))
+        kind = entry.get("change")
+        if kind not in KINDS:
+            raise fail(f"{where}.change", f"{kind!r} is not one of {', '.join(KINDS)}")
+        home = to_framework if kind == "added" and to_framework else framework
+        iri = index.get((home, notation))
+        if iri is None:
+            raise fail(f"{where}.provision", f"no provision {notation!r} in {home}")
+        targets = entry.get("to") or []
+        targets = [targets] if isinstance(targets, str) else targets
+        to_iris = []
+        for target in targets:
+            target_iri = index.get((to_framework or framework, str(target)))
+            if target_iri is None:
+                raise fail(f"{where}.to", f"no provision {target!r} in "
+                                          f"{to_framework or framework}")
+            to_iris.append(target_iri)
+        condition = (entry.get("obligations") or {}).get("condition")
+        change_set.changes.append(Change(
+            iri, notation, kind, tuple(to_iris), tuple(str(t) for t in targets),
+            str(condition) if condition else None, when(entry.get("from_date"),
+                                                         f"{where}.from_date"),
+            when(entry.get("to_date"), f"{where}.to_date"), str(entry.get("note", "")).strip()))
+    return change_set
+
+
+def what_if(store: GraphStore, reference: str) -> ChangeSet:
+    """A one-change set: "what if this provision changed" (``aiact:Article 10(2)``)."""
+    key, sep, notation = reference.partition(":")
+    if not sep:
+        raise UsageError(f"{reference!r}: write FRAMEWORK:NUMBER, e.g. 'aiact:Article 10(2)'")
+    framework = resolve_framework(key.strip())
+    iri = _index(store).get((framework, notation.strip()))
+    if iri is None:
+        raise UsageError(f"no provision {notation.strip()!r} in {key.strip()}")
+    return ChangeSet(id="what-if", title=f"What if {reference} changed", kind="amendment",
+                     status="hypothetical", framework=framework,
+                     changes=[Change(iri, notation.strip(), "changed")])
+
+
+def diff_editions(store: GraphStore, old: str, new: str) -> ChangeSet:
+    """The change set between two editions of a framework, from the transition crosswalk."""
+    old_iri, new_iri = resolve_framework(old), resolve_framework(new)
+    old_controls, new_controls = _controls(store, old_iri), _controls(store, new_iri)
+    forward: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    backward: dict[str, list[str]] = defaultdict(list)
+    for m in QueryCatalog().get("mappings").run(store).records():
+        if m["source"] in old_controls and m["target"] in new_controls:
+            relation = (m["relation"] or "").removeprefix(AIMS)
+            if relation != "NotRelated":
+                forward[m["source"] or ""].append((m["target"] or "", relation))
+                backward[m["target"] or ""].append(m["source"] or "")
+    if not forward:
+        raise UsageError(f"no transition crosswalk from {old} to {new} is loaded")
+    changes = []
+    for iri, notation in sorted(old_controls.items(), key=lambda kv: natural_key(kv[1])):
+        targets = forward.get(iri, [])
+        if not targets:
+            kind = "removed"
+        elif len(targets) > 1:
+            kind = "split"
+        else:
+            target, relation = targets[0]
+            if len(backward[target]) > 1:
+                kind = "merged"
+            elif relation != "Equal":
+                kind = "changed"
+            elif new_controls[target].removeprefix("A.") != notation.removeprefix("A."):
+                kind = "renumbered"
+            else:
+                continue
+        to = tuple(t for t, _ in targets)
+        changes.append(Change(iri, notation, kind, to, tuple(new_controls[t] for t in to)))
+    for iri, notation in sorted(new_controls.items(), key=lambda kv: natural_key(kv[1])):
+        if iri not in backward:
+            changes.append(Change(iri, notation, "added"))
+    names = {r["framework"]: r["notation"] for r in QueryCatalog().get("frameworks").run(store)
+             .records()}
+    sets = sorted({m["mappingSet"] or "" for m in QueryCatalog().get("mappings").run(store)
+                   .records() if m["source"] in old_controls and m["target"] in new_controls})
+    return ChangeSet(
+        id=f"{_slug(old_iri)}-to-{_slug(new_iri)}", kind="edition", status="adopted",
+        title=f"{names.get(old_iri, old)} to {names.get(new_iri, new)} (Annex A controls)",
+        framework=old_iri, to_framework=new_iri, sources=sets,
+        note="Derived by `aimsgraph diff` from the two catalogs and the transition crosswalk "
+             "(the sources): unchanged controls are not listed.",
+        changes=changes)
+
+
+def _controls(store: GraphStore, framework: str) -> dict[str, str]:
+    rows = QueryCatalog().get("provisions").run(store, {"framework": framework}).records()
+    return {r["provision"] or "": r["notation"] or "" for r in rows if r["kind"] == "Control"}
+
+
+def _slug(iri: str) -> str:
+    return next((k for k, v in FRAMEWORKS.items() if v == iri), iri.rsplit("/", 2)[-2])
