@@ -465,6 +465,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     change_set = diff_editions(open_store(), args.old, args.new)
     _write(change_set.to_yaml().encode(), args.output)
+    if args.output:
+        counts = Counter(c.kind for c in change_set.changes)
+        print(f"wrote {len(change_set.changes)} changes ("
+              + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+              + f") to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
