@@ -41,7 +41,7 @@ def test_query_file_parses_and_has_a_header(path: Path) -> None:
 
 
 @pytest.mark.parametrize("folder", ["ontology", "frameworks", "obligations", "mappings",
-                                    "queries", "examples"])
+                                    "queries", "examples", "changes", "api", "benchmarks"])
 def test_every_data_folder_has_a_readme(folder: str) -> None:
     assert (ROOT / folder / "README.md").is_file()
 

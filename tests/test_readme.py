@@ -34,7 +34,8 @@ def test_readme_example_runs(tmp_path: Path, line: str) -> None:
     (org / "systems.ttl").write_text("<https://example.org/s> a "
                                      "<https://w3id.org/aimsgraph/ontology#AISystem> .\n")
     (org / "my-crosswalk.sssom.tsv").write_text(HEADER + COLUMNS + ROW)
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    for folder in ("examples", "changes"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
     args = shlex.split(line, comments=True)[1:]
     done = subprocess.run([*COMMAND, *args], cwd=tmp_path, capture_output=True, text=True,
                           timeout=300)

@@ -305,3 +305,16 @@ def test_library_still_does_not_import_the_server() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert Path(create_app.__code__.co_filename).parent.name == "server"
+
+
+def test_impact_leverage_and_ims_routes(client) -> None:
+    assert "iso27001-2013-to-2022" in client.get("/changes").json()
+    run = client.get("/impact", params={"changeset": "iso27001-2013-to-2022"}).json()
+    assert any(i["label"] == "SoA line for A.8.15" for i in run["impacts"])
+    what_if = client.get("/impact", params={"provision": "aiact:Article 10(2)"})
+    assert what_if.status_code == 200
+    assert client.get("/impact", params={"changeset": "nope"}).status_code == 404
+    assert client.get("/impact").status_code == 400
+    assert client.get("/leverage").json()["mostCriticalToKeep"]
+    assert client.get("/ims/backbone").json()[0]["clause"] == "4"
+    assert client.get("/ims/nope").status_code == 404

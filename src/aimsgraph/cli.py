@@ -33,12 +33,23 @@ from .errors import (
 )
 from .exchange import MAPPING_FORMATS, export_mappings
 from .formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
-from .impact import ORGANIZATION_KINDS, impact, impacts_csv
+from .impact import ORGANIZATION_KINDS, control_leverage, impact, impacts_csv, migrate_soa
+from .ims import VIEWS as IMS_VIEWS
 from .namespaces import FRAMEWORKS
 from .paths import data_path
 from .progress import LoadProgress
 from .queries import QueryCatalog
-from .reports import gap_report, implemented_controls, soa_csv, soa_markdown, soa_rows, soa_xlsx
+from .reports import (
+    gap_report,
+    implemented_controls,
+    rows_csv,
+    rows_markdown,
+    rows_xlsx,
+    soa_csv,
+    soa_markdown,
+    soa_rows,
+    soa_xlsx,
+)
 from .results import format_table, render_table
 from .stats import collect_stats
 from .store import GraphStore, Source
@@ -151,6 +162,26 @@ def build_parser() -> argparse.ArgumentParser:
     imp_cmd.add_argument("--csv", type=Path, metavar="FILE", help="also write CSV")
     imp_cmd.add_argument("--all", action="store_true",
                          help="list catalog provisions too, not only organization items")
+
+    mig = sub.add_parser("migrate", parents=[data],
+                         help="propose the organization's SoA for the new edition of an edition "
+                              "change set")
+    mig.add_argument("changeset", type=Path, help="an edition change set (changes/*.yaml)")
+    mig.add_argument("--format", default="csv", choices=["csv", "md"])
+    mig.add_argument("--output", "-o", type=Path)
+
+    lev = sub.add_parser("leverage", parents=[data],
+                         help="controls ranked by how many provisions across frameworks they "
+                              "serve: implement first, most critical to keep")
+    lev.add_argument("--top", type=int, default=15)
+    lev.add_argument("--format", default="table", choices=["table", "json"])
+
+    ims_cmd = sub.add_parser("ims", parents=[data],
+                             help="integrated management system views across ISO/IEC 42001, "
+                                  "27001 and 27701")
+    ims_cmd.add_argument("--view", default="backbone", choices=sorted(IMS_VIEWS))
+    ims_cmd.add_argument("--format", default="md", choices=["md", "csv", "xlsx"])
+    ims_cmd.add_argument("--output", "-o", type=Path, help="the file (required for xlsx)")
 
     serve = sub.add_parser("serve", parents=[data],
                            help="run the HTTP service (REST + SPARQL 1.1 Protocol) on uvicorn")
@@ -503,6 +534,55 @@ def cmd_impact(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    store = _store(args)
+    lines = migrate_soa(store, load_change_set(args.changeset, store))
+    rows = [line.as_row() for line in lines]
+    _write(_table_text(rows, args.format, "Proposed Statement of Applicability").encode(),
+           args.output)
+    if args.output:
+        open_ = sum(line.status == "open" for line in lines)
+        print(f"wrote {len(lines)} lines ({open_} open) to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_leverage(args: argparse.Namespace) -> int:
+    ranked = control_leverage(_store(args))
+    first = [c for c in ranked if not c.implemented][:args.top]
+    keep = [c for c in ranked if c.implemented][:args.top]
+    if args.format == "json":
+        print(json.dumps({"implementFirst": [vars(c) for c in first],
+                          "mostCriticalToKeep": [vars(c) for c in keep]}, indent=2))
+        return EXIT_OK
+    for title, items in (("Implement first", first), ("Most critical to keep", keep)):
+        print(f"{title}:")
+        print("  " + format_table(["control", "serves", "frameworks", "centrality"],
+                                  [(c.control, str(c.serves), str(c.frameworks),
+                                    f"{c.centrality:.4f}") for c in items])
+              .replace("\n", "\n  ").rstrip())
+        print()
+    return EXIT_OK
+
+
+def cmd_ims(args: argparse.Namespace) -> int:
+    rows = IMS_VIEWS[args.view](_store(args))
+    title = f"Integrated management system: {args.view}"
+    if args.format == "xlsx":
+        if args.output is None:
+            raise UsageError("--format xlsx needs --output FILE.xlsx")
+        _atomic_write(args.output, lambda out: rows_xlsx(rows, out, args.view))
+    else:
+        _write(_table_text(rows, args.format, title).encode(), args.output)
+    if args.output:
+        print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _table_text(rows: list[dict[str, str]], fmt: str, title: str) -> str:
+    columns = list(rows[0]) if rows else []
+    return rows_csv(rows, columns) if fmt == "csv" else rows_markdown(rows, columns, title)
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from .server.openapi import openapi_json
 
@@ -563,7 +643,8 @@ COMMANDS = {"stats": cmd_stats, "query": cmd_query, "check": cmd_check,
             "import-mappings": cmd_import_mappings, "classify": cmd_classify,
             "validate": cmd_validate, "soa": cmd_soa, "gaps": cmd_gaps, "import": cmd_import,
             "serve": cmd_serve, "openapi": cmd_openapi, "diff": cmd_diff,
-            "impact": cmd_impact}
+            "impact": cmd_impact, "migrate": cmd_migrate, "leverage": cmd_leverage,
+            "ims": cmd_ims}
 
 if __name__ == "__main__":
     raise SystemExit(main())

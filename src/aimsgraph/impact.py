@@ -20,6 +20,7 @@ from datetime import date
 import networkx as nx
 
 from .changes import Change, ChangeSet
+from .errors import UsageError
 from .queries import QueryCatalog
 from .store import GraphStore
 from .validation import prepare
@@ -142,3 +143,105 @@ def impacts_csv(impacts: list[Impact]) -> str:
     writer.writeheader()
     writer.writerows(i.as_row() for i in impacts)
     return out.getvalue()
+
+
+# -- migration to a new edition ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MigratedLine:
+    new_control: str  # notation in the new edition
+    title: str
+    status: str  # carried status, or "open" for a control nothing carries over to
+    owner: str
+    carried_from: str  # old notations, "; "-separated
+    evidence: str
+    change: str
+
+    def as_row(self) -> dict[str, str]:
+        return {"control": self.new_control, "title": self.title, "status": self.status,
+                "owner": self.owner, "carriedFrom": self.carried_from,
+                "evidence": self.evidence, "change": self.change}
+
+
+def migrate_soa(store: GraphStore, change_set: ChangeSet) -> list[MigratedLine]:
+    """The organization's SoA proposed for the new edition of an edition change set: each old
+    control's implementation and evidence carried to its new control(s); new controls open."""
+    from .coverage import natural_key
+    from .reports import soa_rows
+
+    if change_set.kind != "edition" or not change_set.to_framework:
+        raise UsageError("migration needs an edition change set (with to_framework)")
+    old_name = _framework_notation(store, change_set.framework)
+    lines = {r["control"]: r for r in soa_rows(store) if r["framework"] == old_name}
+    titles = {r["notation"]: r["title"] for r in QueryCatalog().get("provisions").run(
+        store, {"framework": change_set.to_framework}).records() if r["kind"] == "Control"}
+    carried: dict[str, list[tuple[Change, dict]]] = {}
+    for change in change_set.changes:
+        if change.notation in lines:
+            for target in change.to_notations:
+                carried.setdefault(target, []).append((change, lines[change.notation]))
+    result = []
+    for notation in sorted(titles, key=natural_key):
+        sources = carried.get(notation, [])
+        if not sources:
+            result.append(MigratedLine(notation, titles[notation], "open", "", "", "",
+                                       "new control" if any(c.kind == "added" and
+                                                            c.notation == notation
+                                                            for c in change_set.changes)
+                                       else "no implementation carried over"))
+            continue
+        statuses = [line["status"] for _, line in sources]
+        status = min(statuses, key=lambda s: ("not started", "planned", "in progress",
+                                              "implemented").index(s)
+                     if s in ("not started", "planned", "in progress", "implemented") else 0)
+        result.append(MigratedLine(
+            notation, titles[notation], status,
+            "; ".join(sorted({line["owner"] for _, line in sources if line["owner"]})),
+            "; ".join(c.notation for c, _ in sources),
+            "; ".join(line["evidence"] for _, line in sources if line["evidence"]),
+            "; ".join(sorted({c.kind for c, _ in sources}))))
+    return result
+
+
+def _framework_notation(store: GraphStore, iri: str) -> str:
+    for r in QueryCatalog().get("frameworks").run(store).records():
+        if r["framework"] == iri:
+            return r["notation"] or iri
+    return iri
+
+
+# -- control leverage ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Leverage:
+    control: str  # "ISO/IEC 42001:2023 A.6.2.4"
+    iri: str
+    serves: int  # provisions of other frameworks it maps to directly
+    frameworks: int  # how many other frameworks those are in
+    centrality: float  # degree centrality in the crosswalk graph
+    implemented: bool
+
+
+def control_leverage(store: GraphStore) -> list[Leverage]:
+    """Catalog controls ranked by how many provisions across the other frameworks they serve."""
+    from .coverage import MappingGraph
+    from .reports import implemented_controls
+
+    mapping = MappingGraph(store)
+    undirected = nx.Graph()
+    for source, target, data in mapping.graph.edges(data=True):
+        if data["step"].relation != "GuidanceFor":
+            undirected.add_edge(source, target)
+    centrality = nx.degree_centrality(undirected) if undirected.number_of_nodes() > 1 else {}
+    implemented = set(implemented_controls(store))
+    controls = {r["provision"] for r in QueryCatalog().get("provision-index").run(store).records()
+                if (r["notation"] or "").startswith(("A.", "B."))} & set(undirected.nodes)
+    ranked = []
+    for iri in controls:
+        own = mapping.provisions[iri].framework
+        served = [n for n in undirected.neighbors(iri)
+                  if n in mapping.provisions and mapping.provisions[n].framework != own]
+        ranked.append(Leverage(str(mapping.provisions[iri]), iri, len(served),
+                               len({mapping.provisions[n].framework for n in served}),
+                               round(centrality.get(iri, 0.0), 4), iri in implemented))
+    return sorted(ranked, key=lambda c: (-c.serves, -c.frameworks, c.control))

@@ -6,8 +6,6 @@ import os
 from functools import cache
 from pathlib import Path
 
-DATA_FOLDERS = ("ontology", "frameworks", "obligations", "mappings", "queries", "examples")
-
 
 @cache
 def data_root() -> Path:

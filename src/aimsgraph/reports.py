@@ -6,7 +6,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import BinaryIO
 
 from .coverage import NONE, MappingGraph, coverage
 from .namespaces import FRAMEWORKS
@@ -30,42 +30,56 @@ def soa_rows(store: GraphStore) -> list[dict[str, str]]:
     return rows
 
 
-def soa_csv(rows: list[dict[str, str]]) -> str:
+def rows_csv(rows: list[dict[str, str]], columns: list[str]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SOA_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
 
 
-def soa_markdown(rows: list[dict[str, str]], title: str = "Statement of Applicability") -> str:
+def rows_markdown(rows: list[dict[str, str]], columns: list[str], title: str) -> str:
     def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+        return str(text).replace("|", "\\|").replace("\n", " ")
 
-    lines = [f"# {title}", "", "| " + " | ".join(SOA_COLUMNS) + " |",
-             "|" + "---|" * len(SOA_COLUMNS)]
-    lines += ["| " + " | ".join(cell(r[c]) for c in SOA_COLUMNS) + " |" for r in rows]
+    lines = [f"# {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
-def soa_xlsx(rows: list[dict[str, str]], path: Path) -> None:
+def rows_xlsx(rows: list[dict[str, str]], out: BinaryIO, sheet_title: str) -> None:
+    """A worksheet with a bold, frozen, filterable header; columns sized to their content."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
+    columns = list(rows[0]) if rows else []
     book = Workbook()
     sheet = book.active
-    sheet.title = "SoA"
-    sheet.append(SOA_COLUMNS)
+    sheet.title = sheet_title[:31]
+    sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        sheet.append([r[c] for c in SOA_COLUMNS])
+        sheet.append([r[c] for c in columns])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    for column, width in zip("ABCDEFGHIJK", (22, 10, 40, 10, 40, 14, 18, 24, 50, 14, 40),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
-    book.save(path)
+    for index, column in enumerate(columns, start=1):
+        longest = max([len(column), *(len(str(r[column])) for r in rows)])
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
+    book.save(out)
+
+
+def soa_csv(rows: list[dict[str, str]]) -> str:
+    return rows_csv(rows, SOA_COLUMNS)
+
+
+def soa_markdown(rows: list[dict[str, str]], title: str = "Statement of Applicability") -> str:
+    return rows_markdown(rows, SOA_COLUMNS, title)
+
+
+def soa_xlsx(rows: list[dict[str, str]], out: BinaryIO) -> None:
+    rows_xlsx(rows, out, "SoA")
 
 
 # -- gaps ----------------------------------------------------------------------------------------

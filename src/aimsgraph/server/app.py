@@ -13,7 +13,7 @@ from ..catalog import open_store
 from ..store import GraphStore
 from ..validation import prepare
 from . import problems
-from .routers import frameworks, mappings, organization, queries, sparql
+from .routers import frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
 
 
@@ -43,6 +43,6 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     if store is not None:
         prepare(store)
     problems.install(app)
-    for module in (sparql, queries, frameworks, mappings, organization):
+    for module in (sparql, queries, frameworks, mappings, organization, impact):
         app.include_router(module.router)
     return app

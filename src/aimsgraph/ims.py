@@ -1,0 +1,134 @@
+"""The integrated management system: one backbone for ISO/IEC 42001, 27001 and 27701.
+
+- **Backbone**: each harmonized-structure clause (4-10) with the ISO/IEC 42001, ISO/IEC 27001:2022
+  and ISO/IEC 27701:2019 (clause 5) provisions that require it, and what each adds (the crosswalk
+  relation and its rationale); 42001-only requirements such as 6.1.4 stand out.
+- **Integrated SoA**: the organization's control lines across the three standards' annexes, with
+  lines whose controls the crosswalks call equal shown once, and the other standards each serves.
+- **Evidence reuse**: evidence items that serve requirements of more than one standard.
+- **Audit checklist**: one line per backbone clause, for a combined audit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .coverage import natural_key
+from .queries import QueryCatalog
+from .reports import soa_rows
+from .store import GraphStore
+
+STANDARDS = ("ISO/IEC 42001:2023", "ISO/IEC 27001:2022", "ISO/IEC 27701:2019")
+
+
+@dataclass(frozen=True)
+class BackboneClause:
+    number: str
+    title: str
+    required_by: tuple[str, ...]
+    pims_clause: str  # the ISO/IEC 27701 clause 5 subclause extending it ("" if none)
+    relation: str  # ISO/IEC 42001 vs ISO/IEC 27001
+    adds: str  # rationale: what each standard adds
+
+    def as_row(self) -> dict[str, str]:
+        return {"clause": self.number, "title": self.title,
+                "requiredBy": "; ".join(self.required_by), "iso27701": self.pims_clause,
+                "relation": self.relation, "whatEachAdds": self.adds}
+
+
+def backbone(store: GraphStore) -> list[BackboneClause]:
+    rows = QueryCatalog().get("harmonized-clauses").run(store).records()
+    clauses: dict[str, BackboneClause] = {}
+    for r in rows:
+        number = r["number"] or ""
+        if number in clauses and not r["relation"]:
+            continue
+        required = tuple(s for s, present in zip(STANDARDS, (r["aimsTitle"], r["ismsTitle"],
+                                                              r["pimsNumber"]), strict=True)
+                         if present)
+        adds = r["rationale"] or ""
+        if r["aimsTitle"] and not r["ismsTitle"]:
+            adds = adds or "Required by ISO/IEC 42001 only: no ISO/IEC 27001 counterpart."
+        clauses[number] = BackboneClause(number, r["aimsTitle"] or r["ismsTitle"] or "",
+                                         required, r["pimsNumber"] or "", r["relation"] or "",
+                                         adds)
+    return sorted(clauses.values(), key=lambda c: natural_key(c.number))
+
+
+def integrated_soa(store: GraphStore) -> list[dict[str, str]]:
+    """SoA lines of the three standards; lines whose controls are mapped Equal appear once."""
+    lines = [r for r in soa_rows(store) if r["framework"] in STANDARDS]
+    mapped = list(QueryCatalog().get("mappings").run(store).records())
+    key = {(r["framework"], r["control"]): i for i, r in enumerate(lines)}
+    same = nx.Graph()
+    same.add_nodes_from(range(len(lines)))
+    serves: dict[int, set[str]] = defaultdict(set)
+    names = {r["framework"]: r["notation"] for r in QueryCatalog().get("frameworks")
+             .run(store).records()}
+    for m in mapped:
+        source = key.get((names.get(m["sourceFramework"]), m["sourceNotation"]))
+        target = key.get((names.get(m["targetFramework"]), m["targetNotation"]))
+        relation = (m["relation"] or "").rsplit("#", 1)[-1]
+        if relation == "NotRelated":
+            continue
+        if source is not None and target is not None and relation == "Equal":
+            same.add_edge(source, target)
+        for own, other, other_fw in ((source, m["targetNotation"], m["targetFramework"]),
+                                     (target, m["sourceNotation"], m["sourceFramework"])):
+            if own is not None:
+                serves[own].add(f"{names.get(other_fw, other_fw)} {other}")
+    result = []
+    for group in nx.connected_components(same):
+        members = sorted(group, key=lambda i: (lines[i]["framework"], natural_key(
+            lines[i]["control"])))
+        first = lines[members[0]]
+        result.append({
+            "controls": "; ".join(f"{lines[i]['framework']} {lines[i]['control']}"
+                                  for i in members),
+            "title": first["title"], "applicable": first["applicable"],
+            "status": first["status"], "owner": first["owner"],
+            "systems": first["systems"], "evidence": first["evidence"],
+            "alsoServes": "; ".join(sorted(set().union(*(serves[i] for i in members)))),
+        })
+    return sorted(result, key=lambda r: natural_key(r["controls"]))
+
+
+def evidence_reuse(store: GraphStore) -> list[dict[str, str]]:
+    """Evidence items that serve requirements of more than one framework."""
+    served: dict[str, dict] = {}
+    for r in QueryCatalog().get("evidence-reuse").run(store).records():
+        item = served.setdefault(r["evidence"] or "", {"evidence": r["title"], "date": r["date"],
+                                                       "frameworks": set(), "serves": set()})
+        item["frameworks"].add(r["controlFramework"])
+        item["serves"].add(f"{r['controlFramework']} {r['control']}")
+        if r["servedFramework"]:
+            item["frameworks"].add(r["servedFramework"])
+            item["serves"].add(f"{r['servedFramework']} {r['served']}")
+    rows = [{"evidence": i["evidence"] or "", "date": i["date"] or "",
+             "frameworks": str(len(i["frameworks"])),
+             "serves": "; ".join(sorted(i["serves"]))}
+            for i in served.values() if len(i["frameworks"]) > 1]
+    return sorted(rows, key=lambda r: (-int(r["frameworks"]), r["evidence"]))
+
+
+def audit_checklist(store: GraphStore) -> list[dict[str, str]]:
+    """One line per backbone clause: which standards require it, and what to look for."""
+    rows = []
+    for clause in backbone(store):
+        if "." not in clause.number:
+            continue  # the clause headings; their subclauses carry the requirements
+        focus = ("the same evidence can serve every standard listed" if clause.relation == "Equal"
+                 else clause.adds or "check each standard's own requirement")
+        rows.append({"clause": clause.number, "title": clause.title,
+                     "standards": "; ".join(clause.required_by),
+                     "check": f"Show how {clause.title.lower()} is met for "
+                              f"{' and '.join(s.split(':')[0] for s in clause.required_by)}; "
+                              f"{focus}"})
+    return rows
+
+
+VIEWS = {"backbone": lambda s: [c.as_row() for c in backbone(s)],
+         "soa": integrated_soa, "evidence": evidence_reuse, "checklist": audit_checklist}

@@ -1,0 +1,66 @@
+"""Regulatory change impact, control leverage and the integrated management system views."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ...changes import load_change_set, what_if
+from ...impact import control_leverage, impact
+from ...ims import VIEWS
+from ...paths import data_path
+from ..deps import StoreDep
+from ..problems import ProblemError
+
+router = APIRouter(tags=["Change impact and IMS"])
+
+
+def shipped_change_sets() -> dict[str, object]:
+    return {p.stem: p for p in sorted(data_path("changes").glob("*.yaml"))}
+
+
+@router.get("/changes", summary="The shipped change sets")
+def list_change_sets() -> list[str]:
+    return list(shipped_change_sets())
+
+
+@router.get("/impact", summary="What a shipped change set, or one provision, affects")
+def get_impact(
+    store: StoreDep,
+    changeset: Annotated[str | None, Query(description="a shipped change set id")] = None,
+    provision: Annotated[str | None, Query(
+        description="what if this provision changed: FRAMEWORK:NUMBER")] = None,
+) -> dict:
+    if bool(changeset) == bool(provision):
+        raise ProblemError(400, "bad-request", "one of changeset or provision",
+                           "give either changeset=<id> (see /changes) or "
+                           "provision=FRAMEWORK:NUMBER")
+    if changeset:
+        known = shipped_change_sets()
+        if changeset not in known:
+            raise ProblemError(404, "unknown-change-set", "unknown change set",
+                               f"no change set {changeset!r}; known: {', '.join(known)}")
+        change_set = load_change_set(known[changeset], store)  # type: ignore[arg-type]
+    else:
+        change_set = what_if(store, provision or "")
+    impacts = impact(store, change_set)
+    return {"changeSet": change_set.id, "title": change_set.title, "status": change_set.status,
+            "changes": len(change_set.changes), "impacts": [i.as_row() for i in impacts]}
+
+
+@router.get("/leverage", summary="Controls ranked by how many provisions across frameworks they "
+                                 "serve")
+def get_leverage(store: StoreDep, top: Annotated[int, Query(ge=1, le=500)] = 20) -> dict:
+    ranked = control_leverage(store)
+    return {"implementFirst": [vars(c) for c in ranked if not c.implemented][:top],
+            "mostCriticalToKeep": [vars(c) for c in ranked if c.implemented][:top]}
+
+
+@router.get("/ims/{view}", summary="Integrated management system view: backbone, soa, evidence "
+                                   "or checklist")
+def get_ims(view: str, store: StoreDep) -> list[dict]:
+    if view not in VIEWS:
+        raise ProblemError(404, "unknown-view", "unknown view",
+                           f"no view {view!r}; views: {', '.join(VIEWS)}")
+    return VIEWS[view](store)
