@@ -1,0 +1,247 @@
+"""Commands over the catalogs and crosswalks: stats, query, check, coverage, export,
+import-mappings, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from ..checks import run_checks
+from ..coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_framework
+from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UnknownFormatError, UsageError
+from ..exchange import MAPPING_FORMATS, export_mappings
+from ..formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from ..namespaces import FRAMEWORKS
+from ..queries import QueryCatalog
+from ..reports import implemented_controls
+from ..results import format_table, render_table
+from ..stats import collect_stats
+from ..store import GraphStore, Source
+from ..validation import validate, validate_mapping_file
+from .common import atomic_write, split_param, store_for, write_output
+
+
+def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
+             org: argparse.ArgumentParser) -> None:
+    stats = sub.add_parser("stats", parents=[data], help="provisions per framework and kind, "
+                           "triples per graph")
+    stats.add_argument("--format", default="table", choices=["table", "csv", "json"])
+
+    query = sub.add_parser("query", parents=[data],
+                           help="run a named query (see --list) or a .rq file")
+    query.add_argument("name", nargs="?",
+                       help="a named query from queries/, or a path to a .rq file")
+    query.add_argument("--param", "-p", metavar="NAME=VALUE", action="append", default=[],
+                       help="a query parameter (repeatable); see --list for each query's")
+    query.add_argument("--format", default="table",
+                       help="SELECT/ASK: " + ", ".join(f.name for f in RESULT_FORMATS)
+                       + "; CONSTRUCT/DESCRIBE: " + ", ".join(f.name for f in RDF_FORMATS)
+                       + " (default: table, or turtle for graphs)")
+    query.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    query.add_argument("--list", action="store_true", help="list the named queries and exit")
+
+    check = sub.add_parser("check", parents=[data],
+                           help="QC queries (queries/qc/*-violation.rq must return no rows) and "
+                                "SHACL shapes (ontology/shapes/)")
+    check.add_argument("--format", default="table", choices=["table", "json"])
+
+    cover = sub.add_parser("coverage", parents=[data],
+                           help="compliance transfer: which provisions of a framework what you "
+                                "have already covers, with the mapping path behind each")
+    cover.add_argument("--have", required=True, metavar="FRAMEWORK[,FRAMEWORK]",
+                       help="frameworks you satisfy: " + ", ".join(FRAMEWORKS)
+                       + "; 'implemented' for the controls your organization data marks "
+                         "implemented")
+    cover.add_argument("--want", required=True, metavar="FRAMEWORK",
+                       help="the framework to cover")
+    cover.add_argument("--max-hops", type=int, default=3,
+                       help="longest chain of mappings to follow (default 3)")
+    cover.add_argument("--only", metavar="LEVEL[,LEVEL]",
+                       help="show only these levels: full, partial, none")
+    cover.add_argument("--format", default="table", choices=["table", "csv", "json"])
+
+    export = sub.add_parser("export", parents=[data],
+                            help="write the whole loaded graph, or its crosswalks")
+    export.add_argument("--format", required=True, metavar="FORMAT",
+                        help="the graph: " + ", ".join(f.name for f in RDF_FORMATS)
+                        + "; the crosswalks: " + ", ".join(MAPPING_FORMATS))
+    export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+
+    api = sub.add_parser("openapi", help="write the service's OpenAPI document (api/openapi.json)")
+    api.add_argument("--output", "-o", type=Path, help="the file (default: stdout)")
+
+    imp = sub.add_parser("import-mappings",
+                         help="check your own SSSOM crosswalk against the catalogs and convert it "
+                              "to RDF; load it with --data FILE.sssom.tsv")
+    imp.add_argument("file", type=Path, help="an SSSOM TSV file (.sssom.tsv)")
+    imp.add_argument("--output", "-o", type=Path,
+                     help="write the mappings (with derived inverses) as Turtle to this file")
+    stats.set_defaults(handler=cmd_stats)
+    query.set_defaults(handler=cmd_query)
+    check.set_defaults(handler=cmd_check)
+    cover.set_defaults(handler=cmd_coverage)
+    export.set_defaults(handler=cmd_export)
+    imp.set_defaults(handler=cmd_import_mappings)
+    api.set_defaults(handler=cmd_openapi)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = collect_stats(store_for(args))
+    if args.format == "json":
+        payload = {
+            "provisions": [vars(p) for p in stats.provisions],
+            "graphs": [vars(g) for g in stats.graphs],
+            "triples": stats.triples,
+        }
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        print("framework,kind,count")
+        for p in stats.provisions:
+            print(f'"{p.notation}",{p.kind},{p.count}')
+    else:
+        print(format_table(["framework", "kind", "provisions"],
+                           [(p.notation, p.kind, str(p.count)) for p in stats.provisions]))
+        print(format_table(["graph", "triples"], [(g.graph, str(g.triples)) for g in stats.graphs]),
+              end="")
+        print(f"\n{len(stats.graphs)} graphs, {stats.triples} triples")
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    catalog = QueryCatalog()
+    if args.list:
+        for q in catalog:
+            print(f"{q.name}\n    {q.title}. {q.description}")
+            for p in q.parameters:
+                default = f" (default {p.default})" if p.default else " (required)"
+                print(f"    --param {p.name}=<{p.type}>{default}: {p.description}")
+        return EXIT_OK
+    if not args.name:
+        raise UsageError("name a query or a .rq file; valid names: " + ", ".join(catalog.names()))
+    named = catalog.resolve(args.name)
+    values = dict(split_param(p) for p in args.param)
+    bindings = named.bindings(values)  # usage errors before the (slower) load
+    result = store_for(args).query(named.text, bindings)
+    if result.kind == "graph":
+        fmt = rdf_format("turtle" if args.format == "table" else args.format)
+    else:
+        fmt = result_format(args.format)
+    write_output(result.serialize(fmt), args.output)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    results = run_checks(store)
+    failed = [r for r in results if not r.passed]
+    findings = validate(store)
+    violations = [f for f in findings if f.severity == "Violation"]
+    if args.format == "json":
+        payload = {
+            "checks": [{"check": r.check.name, "title": r.check.title, "passed": r.passed,
+                        "findings": list(r.result.records())} for r in results],
+            "shapes": [vars(f) for f in findings],
+        }
+        print(json.dumps(payload, indent=2))
+    else:
+        for r in results:
+            mark = "ok  " if r.passed else "FAIL"
+            print(f"{mark} {r.check.name}: {r.check.title}"
+                  + ("" if r.passed else f" ({len(r.result)} findings)"))
+            if not r.passed:
+                print("     " + render_table(r.result).replace("\n", "\n     ").rstrip())
+        for f in findings:
+            print(f"{f.severity.upper()} {f}")
+        print(f"\n{len(results)} checks, {len(failed)} failed; "
+              f"SHACL: {len(violations)} violations, {len(findings) - len(violations)} other")
+    return EXIT_FINDINGS if failed or violations else EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    have = [h.strip() for h in args.have.split(",") if h.strip()]
+    use_implemented = "implemented" in have
+    have = [h for h in have if h != "implemented"]
+    only = {o.strip() for o in args.only.split(",")} if args.only else set(LEVEL.values())
+    if not only <= set(LEVEL.values()) or args.max_hops < 1:
+        raise UsageError("--only takes full, partial, none; --max-hops at least 1")
+    for name in [*have, args.want]:
+        resolve_framework(name)  # usage errors before the load
+    store = store_for(args)
+    graph = MappingGraph(store)
+    implemented = implemented_controls(store) if use_implemented else []
+    if use_implemented and not implemented:
+        raise UsageError("--have implemented needs organization data with implemented controls "
+                         "(--data DIR)")
+    rows = coverage(store, have, args.want, max_hops=args.max_hops, graph=graph,
+                    have_provisions=implemented)
+    shown = [r for r in rows if r.level in only]
+    records = [{"notation": r.target.notation, "title": r.target.title, "coverage": r.level,
+                "confidence": str(r.confidence) if r.confidence is not None else "",
+                "path": describe_path(r, graph), "provision": r.target.iri} for r in shown]
+    if args.format == "json":
+        print(json.dumps(records, indent=2))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else
+                                ["notation"])
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        print(format_table(["provision", "coverage", "path"],
+                           [(r["notation"], r["coverage"], r["path"]) for r in records]), end="")
+        counts = {level: sum(r.level == level for r in rows) for level in LEVEL.values()}
+        print(f"\n{len(rows)} provisions: {counts['full']} full, {counts['partial']} partial, "
+              f"{counts['none']} none")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.format in MAPPING_FORMATS:
+        data = export_mappings(store_for(args), args.format)
+        write_output(data, args.output)
+        if args.output:
+            print(f"wrote the crosswalks as {args.format} to {args.output}", file=sys.stderr)
+        return EXIT_OK
+    try:
+        fmt = rdf_format(args.format)
+    except UnknownFormatError:
+        raise UnknownFormatError(args.format, [f.name for f in RDF_FORMATS]
+                                 + list(MAPPING_FORMATS)) from None
+    store = store_for(args)
+    if args.output is None:
+        store.dump(sys.stdout.buffer, fmt)
+        return EXIT_OK
+    atomic_write(args.output, lambda out: store.dump(out, fmt))
+    print(f"wrote {len(store)} quads as {fmt.name} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import_mappings(args: argparse.Namespace) -> int:
+    if not args.file.name.endswith(".sssom.tsv"):
+        raise UsageError(f"{args.file}: expected an SSSOM TSV file named *.sssom.tsv")
+    mapping_set, findings = validate_mapping_file(args.file)
+    if findings:
+        for f in findings:
+            print(f"{args.file.parent / f.location} - {f.message}", file=sys.stderr)
+        print(f"aimsgraph: error: {args.file}: {len(findings)} problem(s); nothing imported",
+              file=sys.stderr)
+        return EXIT_ERROR
+    counts = Counter(row.relation for row in mapping_set.rows)
+    summary = ", ".join(f"{n} {rel}" for rel, n in sorted(counts.items()))
+    print(f"{args.file}: {len(mapping_set.rows)} mappings valid ({summary})")
+    if args.output:
+        store = GraphStore()
+        store.load([Source(args.file, mapping_set.set_id, "mappings")])
+        atomic_write(args.output, lambda out: store.dump(out, rdf_format("turtle")))
+        print(f"wrote {len(store)} triples to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from ..server.openapi import openapi_json
+
+    write_output(openapi_json().encode(), args.output)
+    return EXIT_OK

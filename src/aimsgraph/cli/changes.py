@@ -1,0 +1,149 @@
+"""Commands for regulatory change and the integrated management system: diff, impact,
+migrate, leverage, ims."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from ..catalog import open_store
+from ..changes import diff_editions, load_change_set, what_if
+from ..errors import EXIT_OK, UsageError
+from ..impact import ORGANIZATION_KINDS, control_leverage, impact, impacts_csv, migrate_soa
+from ..ims import VIEWS as IMS_VIEWS
+from ..reports import rows_xlsx
+from ..results import format_table
+from .common import atomic_write, store_for, table_text, write_output
+
+
+def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
+             org: argparse.ArgumentParser) -> None:
+    diff = sub.add_parser("diff", help="derive the change set between two editions of a "
+                                       "framework (e.g. iso27001-2013 iso27001)")
+    diff.add_argument("old", help="the old edition (framework key or IRI)")
+    diff.add_argument("new", help="the new edition")
+    diff.add_argument("--output", "-o", type=Path, help="write the YAML here (default stdout)")
+
+    imp_cmd = sub.add_parser("impact", parents=[data, org],
+                             help="what a change set (or a single provision) affects: controls, "
+                                  "AI systems, evidence, risks and owners, with paths")
+    imp_cmd.add_argument("changeset", nargs="?", type=Path, help="a change set (changes/*.yaml)")
+    imp_cmd.add_argument("--provision", metavar="FRAMEWORK:NUMBER",
+                         help="what if this provision changed (e.g. 'aiact:Article 10(2)')")
+    imp_cmd.add_argument("--json", type=Path, metavar="FILE", help="also write JSON")
+    imp_cmd.add_argument("--csv", type=Path, metavar="FILE", help="also write CSV")
+    imp_cmd.add_argument("--all", action="store_true",
+                         help="list catalog provisions too, not only organization items")
+
+    mig = sub.add_parser("migrate", parents=[data],
+                         help="propose the organization's SoA for the new edition of an edition "
+                              "change set")
+    mig.add_argument("changeset", type=Path, help="an edition change set (changes/*.yaml)")
+    mig.add_argument("--format", default="csv", choices=["csv", "md"])
+    mig.add_argument("--output", "-o", type=Path)
+
+    lev = sub.add_parser("leverage", parents=[data],
+                         help="controls ranked by how many provisions across frameworks they "
+                              "serve: implement first, most critical to keep")
+    lev.add_argument("--top", type=int, default=15)
+    lev.add_argument("--format", default="table", choices=["table", "json"])
+
+    ims_cmd = sub.add_parser("ims", parents=[data],
+                             help="integrated management system views across ISO/IEC 42001, "
+                                  "27001 and 27701")
+    ims_cmd.add_argument("--view", default="backbone", choices=sorted(IMS_VIEWS))
+    ims_cmd.add_argument("--format", default="md", choices=["md", "csv", "xlsx"])
+    ims_cmd.add_argument("--output", "-o", type=Path, help="the file (required for xlsx)")
+    diff.set_defaults(handler=cmd_diff)
+    imp_cmd.set_defaults(handler=cmd_impact)
+    mig.set_defaults(handler=cmd_migrate)
+    lev.set_defaults(handler=cmd_leverage)
+    ims_cmd.set_defaults(handler=cmd_ims)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    change_set = diff_editions(open_store(), args.old, args.new)
+    write_output(change_set.to_yaml().encode(), args.output)
+    if args.output:
+        counts = Counter(c.kind for c in change_set.changes)
+        print(f"wrote {len(change_set.changes)} changes ("
+              + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+              + f") to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    if bool(args.changeset) == bool(args.provision):
+        raise UsageError("name a change set file or --provision FRAMEWORK:NUMBER (one of them)")
+    store = store_for(args)
+    if args.changeset:
+        change_set = load_change_set(args.changeset, store)
+    else:
+        change_set = what_if(store, args.provision)
+    impacts = impact(store, change_set, args.as_of)
+    organization = [i for i in impacts if i.kind in ORGANIZATION_KINDS]
+    status = f" [{change_set.status}]" if change_set.status != "adopted" else ""
+    print(f"{change_set.title}{status}: {len(change_set.changes)} changes")
+    if not store.query("ASK { ?o a aims:Organization }").boolean:
+        print("no organization data loaded (--data DIR): catalog-level impact only")
+    by_kind = Counter(i.kind for i in impacts)
+    print("impacted: " + ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items())))
+    shown = impacts if args.all else organization
+    if shown:
+        print(format_table(["kind", "item", "change", "owner", "path"],
+                           [(i.kind, i.label, i.change, i.owner, " -> ".join(i.path))
+                            for i in shown]), end="")
+    if args.json:
+        atomic_write(args.json, lambda out: out.write(json.dumps(
+            {"changeSet": change_set.id, "status": change_set.status,
+             "impacts": [i.as_row() for i in impacts]}, indent=2).encode()))
+    if args.csv:
+        atomic_write(args.csv, lambda out: out.write(impacts_csv(impacts).encode()))
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    lines = migrate_soa(store, load_change_set(args.changeset, store))
+    rows = [line.as_row() for line in lines]
+    write_output(table_text(rows, args.format, "Proposed Statement of Applicability").encode(),
+           args.output)
+    if args.output:
+        open_ = sum(line.status == "open" for line in lines)
+        print(f"wrote {len(lines)} lines ({open_} open) to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_leverage(args: argparse.Namespace) -> int:
+    ranked = control_leverage(store_for(args))
+    first = [c for c in ranked if not c.implemented][:args.top]
+    keep = [c for c in ranked if c.implemented][:args.top]
+    if args.format == "json":
+        print(json.dumps({"implementFirst": [vars(c) for c in first],
+                          "mostCriticalToKeep": [vars(c) for c in keep]}, indent=2))
+        return EXIT_OK
+    for title, items in (("Implement first", first), ("Most critical to keep", keep)):
+        print(f"{title}:")
+        print("  " + format_table(["control", "serves", "frameworks", "centrality"],
+                                  [(c.control, str(c.serves), str(c.frameworks),
+                                    f"{c.centrality:.4f}") for c in items])
+              .replace("\n", "\n  ").rstrip())
+        print()
+    return EXIT_OK
+
+
+def cmd_ims(args: argparse.Namespace) -> int:
+    rows = IMS_VIEWS[args.view](store_for(args))
+    title = f"Integrated management system: {args.view}"
+    if args.format == "xlsx":
+        if args.output is None:
+            raise UsageError("--format xlsx needs --output FILE.xlsx")
+        atomic_write(args.output, lambda out: rows_xlsx(rows, out, args.view))
+    else:
+        write_output(table_text(rows, args.format, title).encode(), args.output)
+    if args.output:
+        print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+    return EXIT_OK

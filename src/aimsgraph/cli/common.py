@@ -1,0 +1,57 @@
+"""What the command groups share: loading the store, writing output safely."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from ..catalog import open_store
+from ..errors import UsageError
+from ..progress import LoadProgress
+from ..reports import rows_csv, rows_markdown
+from ..store import GraphStore
+
+
+def store_for(args: argparse.Namespace) -> GraphStore:
+    return open_store(args.data, progress=LoadProgress())
+
+
+def split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--param takes NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        atomic_write(output, lambda out: out.write(data))
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write through a temporary file and rename, so a failure never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".aimsgraph-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def local_name(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def table_text(rows: list[dict[str, str]], fmt: str, title: str) -> str:
+    columns = list(rows[0]) if rows else []
+    return rows_csv(rows, columns) if fmt == "csv" else rows_markdown(rows, columns, title)

@@ -1,0 +1,167 @@
+"""Commands over an organization's data: import, classify, validate, soa, gaps."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..catalog import open_store
+from ..classification import classify
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
+from ..results import format_table
+from ..validation import validate, validation_report
+from .common import atomic_write, local_name, store_for, write_output
+
+
+def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
+             org: argparse.ArgumentParser) -> None:
+    classify_cmd = sub.add_parser("classify", parents=[data, org],
+                                  help="AI Act risk class of each AI system and the obligations "
+                                       "for the organization's roles, with the reasons")
+    classify_cmd.add_argument("--format", default="table", choices=["table", "json"])
+
+    valid = sub.add_parser("validate", parents=[data, org],
+                           help="SHACL coverage validation of the organization's data, grouped "
+                                "by AI system and by clause")
+    valid.add_argument("--evidence-months", type=int, default=12,
+                       help="oldest acceptable evidence, in months (default 12)")
+    valid.add_argument("--json", type=Path, metavar="FILE", help="also write the findings as JSON")
+    valid.add_argument("--report", type=Path, metavar="FILE.ttl",
+                       help="also write the SHACL validation report as Turtle")
+
+    soa = sub.add_parser("soa", parents=[data], help="write the Statement of Applicability")
+    soa.add_argument("--format", default="csv", choices=["csv", "xlsx", "md"])
+    soa.add_argument("--output", "-o", type=Path, help="the file (required for xlsx)")
+
+    gaps = sub.add_parser("gaps", parents=[data, org],
+                          help="what is missing per AI system and per framework, and the "
+                               "controls that would close the most")
+    gaps.add_argument("--format", default="table", choices=["table", "json"])
+    gaps.add_argument("--top", type=int, default=10, help="how many candidate controls")
+
+    load = sub.add_parser("import", help="check an organization's data (a folder of CSV files, "
+                                         "or RDF) against the catalogs and convert it to RDF")
+    load.add_argument("path", type=Path, help="a folder with organization.csv, or an RDF file")
+    load.add_argument("--output", "-o", type=Path, help="write the data as Turtle to this file")
+    classify_cmd.set_defaults(handler=cmd_classify)
+    valid.set_defaults(handler=cmd_validate)
+    soa.set_defaults(handler=cmd_soa)
+    gaps.set_defaults(handler=cmd_gaps)
+    load.set_defaults(handler=cmd_import)
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    results = classify(store_for(args), args.as_of)
+    if args.format == "json":
+        print(json.dumps([{
+            "system": c.system.iri, "name": c.system.name, "classes": c.classes,
+            "riskLevels": c.risk_levels, "reasons": [str(r) for r in c.reasons],
+            "obligations": [{"provision": o.notation, "title": o.title, "role": local_name(o.role),
+                             "applicableFrom": o.applicable_from.isoformat(),
+                             "inForce": o.in_force, "openQuestions": list(o.open_questions)}
+                            for o in c.obligations]} for c in results], indent=2))
+        return EXIT_OK
+    for c in results:
+        print(f"{c.system.name}: {', '.join(c.classes)}")
+        for reason in c.reasons:
+            print(f"  because {reason}")
+        applying = [o for o in c.obligations if o.applies]
+        open_ = [o for o in c.obligations if not o.applies]
+        rows = [(o.notation, local_name(o.role), o.applicable_from.isoformat(),
+                 "in force" if o.in_force else "not yet", o.title) for o in applying]
+        if rows:
+            print("  " + format_table(["provision", "role", "from", "status", "obligation"], rows)
+                  .replace("\n", "\n  ").rstrip())
+        for o in open_:
+            print(f"  if {'; '.join(o.open_questions)}: {o.notation} {o.title} "
+                  f"({local_name(o.role)}, from {o.applicable_from})")
+        print()
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    findings, report = validation_report(store, as_of=args.as_of,
+                                         evidence_months=args.evidence_months)
+    violations = [f for f in findings if f.severity == "Violation"]
+    for title, key in (("By AI system", lambda f: f.system or "organization-wide"),
+                       ("By clause", lambda f: f.clause or "other")):
+        print(f"{title}:")
+        groups: dict[str, list] = {}
+        for f in findings:
+            groups.setdefault(key(f), []).append(f)
+        for name in sorted(groups):
+            items = groups[name]
+            n = sum(f.severity == "Violation" for f in items)
+            print(f"  {name}: {n} violation(s), {len(items) - n} warning(s)")
+        print()
+    for f in findings:
+        print(f"{f.severity.upper()} {f}")
+    print(f"\n{len(violations)} violations, {len(findings) - len(violations)} warnings")
+    if args.json:
+        atomic_write(args.json, lambda out: out.write(
+            json.dumps([vars(f) for f in findings], indent=2).encode()))
+    if args.report:
+        atomic_write(args.report, lambda out: out.write(report.serialize(format="turtle")
+                                                          .encode()))
+    return EXIT_FINDINGS if violations else EXIT_OK
+
+
+def cmd_soa(args: argparse.Namespace) -> int:
+    rows = soa_rows(store_for(args))
+    if not rows:
+        raise UsageError("no Statement of Applicability loaded: give --data with controls.csv")
+    if args.format == "xlsx":
+        if args.output is None:
+            raise UsageError("--format xlsx needs --output FILE.xlsx")
+        atomic_write(args.output, lambda out: soa_xlsx(rows, out))
+    else:
+        text = soa_csv(rows) if args.format == "csv" else soa_markdown(rows)
+        write_output(text.encode(), args.output)
+    if args.output:
+        print(f"wrote {len(rows)} SoA lines to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    report = gap_report(store, validate(store, as_of=args.as_of), top=args.top)
+    if args.format == "json":
+        print(json.dumps({
+            "bySystem": {k: [vars(f) for f in v] for k, v in report.by_system.items()},
+            "byFramework": [vars(g) for g in report.by_framework],
+            "cheapestControls": [vars(c) for c in report.cheapest]}, indent=2))
+        return EXIT_OK
+    print("Per AI system:")
+    for system in sorted(report.by_system):
+        print(f"  {system}:")
+        for f in report.by_system[system]:
+            print(f"    {f.severity.lower()}: {f.message} ({f.location})")
+    print("\nPer framework (leaf provisions reached from implemented controls):")
+    for g in report.by_framework:
+        counts = ", ".join(f"{n} {level}" for level, n in sorted(g.counts.items()))
+        print(f"  {g.notation}: {counts}")
+    print("\nControls that would close the most open provisions:")
+    print("  " + format_table(["control", "closes", "for example"],
+                              [(c.control, str(c.closes), "; ".join(c.examples))
+                               for c in report.cheapest]).replace("\n", "\n  ").rstrip())
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store = open_store([args.path])
+    data = [s for s in store.sources if s.kind in ("data", "organization")]
+    counts = store.query(
+        "SELECT ?type (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } "
+        f"FILTER(?g IN ({', '.join(f'<{s.graph}>' for s in data)})) }} GROUP BY ?type")
+    summary = ", ".join(f"{r['n']} {local_name(r['type'] or '')}" for r in counts.records())
+    print(f"{args.path}: valid ({summary})")
+    if args.output:
+        graph = store.to_rdflib([s.graph for s in data])
+        atomic_write(args.output, lambda out: out.write(graph.serialize(format="turtle")
+                                                         .encode()))
+        print(f"wrote {len(graph)} triples to {args.output}", file=sys.stderr)
+    return EXIT_OK
