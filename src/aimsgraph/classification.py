@@ -326,6 +326,7 @@ def classify(store: GraphStore, as_of: date | None = None,
 def materialize(store: GraphStore, results: list[Classification]) -> None:
     """Record risk classes, reasons and in-force obligations in a derived graph of the store."""
     g = ox.NamedNode(DERIVED_GRAPH)
+    reach = Reach(store)
     quads = []
     for c in results:
         system = ox.NamedNode(c.system.iri)
@@ -338,4 +339,50 @@ def materialize(store: GraphStore, results: list[Classification]) -> None:
             if o.applies and o.in_force:
                 quads.append(ox.Quad(system, ox.NamedNode(AIMS + "hasObligation"),
                                      ox.NamedNode(o.obligation), g))
+                if reach.reaches(c.system.iri, o.provision):
+                    quads.append(ox.Quad(system, ox.NamedNode(AIMS + "reachedObligation"),
+                                         ox.NamedNode(o.obligation), g))
     store.load_quads(Source(Path("derived/classification"), DERIVED_GRAPH, "derived"), quads)
+
+
+class Reach:
+    """Whether an implemented control reaches a provision through one crosswalk mapping (to the
+    provision, or a part or container of it up to two levels away), for a given AI system.
+
+    Computed in Python over three small query results: as one SPARQL pattern the bounded
+    part-of paths made the engine enumerate every pair of provisions.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        queries = QueryCatalog()
+        self.parent = {r["provision"]: r["parent"]
+                       for r in queries.get("provision-index").run(store).records()}
+        self.children: dict[str, list[str]] = {}
+        for child, parent in self.parent.items():
+            if parent:
+                self.children.setdefault(parent, []).append(child or "")
+        self.controls_for: dict[str, set[str]] = {}  # target provision -> source controls
+        for r in queries.get("mapping-edges").run(store).records():
+            if r["relation"] and not r["relation"].endswith(("NotRelated", "GuidanceFor")):
+                self.controls_for.setdefault(r["target"] or "", set()).add(r["source"] or "")
+        self.implemented: dict[str, set[str | None]] = {}  # control -> systems (None: all)
+        for r in queries.get("implemented-controls").run(store).records():
+            self.implemented.setdefault(r["control"] or "", set()).add(r["system"])
+
+    def related(self, provision: str) -> set[str]:
+        found, up, down = {provision}, provision, [provision]
+        for _ in range(2):
+            up = self.parent.get(up) or ""
+            if up:
+                found.add(up)
+            down = [c for d in down for c in self.children.get(d, [])]
+            found.update(down)
+        return found
+
+    def reaches(self, system: str, provision: str) -> bool:
+        for target in self.related(provision):
+            for control in self.controls_for.get(target, ()):
+                scopes = self.implemented.get(control, set())
+                if None in scopes or system in scopes:
+                    return True
+        return False

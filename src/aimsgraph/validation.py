@@ -28,6 +28,7 @@ from .classification import DERIVED_GRAPH, classify, materialize
 from .errors import InputError
 from .namespaces import AIMS, GRAPH, PROVISION_PREFIXES
 from .paths import data_path
+from .shacl_core import run_core_constraints, split_core
 from .shacl_sparql import run_sparql_constraints, strip_sparql_constraints
 from .sssom import MappingSet, read_sssom
 from .store import GraphStore, Source
@@ -72,9 +73,10 @@ def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,
              reference: bool = False) -> list[Finding]:
     """Validate the store's graphs (shapes graphs excluded) against the shapes; sorted findings.
 
-    By default SPARQL-based constraints run on the Oxigraph store (:mod:`.shacl_sparql`) and the
-    core constraints in pySHACL; ``reference=True`` runs everything in pySHACL (slow; the test
-    suite checks both agree).
+    By default the constraints run as SPARQL on the Oxigraph store: SHACL-SPARQL constraints
+    (:mod:`.shacl_sparql`) and the core constraints of property shapes (:mod:`.shacl_core`);
+    pySHACL only takes what neither covers. ``reference=True`` runs everything in pySHACL (slow;
+    the test suite checks both agree).
     """
     return validation_report(store, shapes, as_of=as_of, evidence_months=evidence_months,
                              reference=reference)[0]
@@ -115,7 +117,11 @@ def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *
     if reference:
         results = _pyshacl(data, shapes_graph)
     else:
-        results = _pyshacl(data, strip_sparql_constraints(shapes_graph))
+        rest = split_core(strip_sparql_constraints(shapes_graph))
+        results = _pyshacl(data, rest) if any(rest.subject_objects(SH.property)) else []
+        results += [_Result(rdflib.URIRef(r.focus), _term(r.value), rdflib.URIRef(r.path),
+                            r.message, r.severity, rdflib.URIRef(r.shape))
+                    for r in run_core_constraints(store, shapes_graph)]
         results += [_Result(rdflib.URIRef(r.focus), _term(r.value), None, r.message,
                             r.severity, rdflib.URIRef(r.shape))
                     for r in run_sparql_constraints(store, shapes_graph)]
