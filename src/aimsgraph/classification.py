@@ -33,7 +33,6 @@ from .store import GraphStore, Source
 
 DPV = "https://w3id.org/dpv/legal/eu/aiact#"
 CONDITION = BASE + "eli/reg/2024/1689/condition/"
-ACT = BASE + "eli/reg/2024/1689/"
 DERIVED_GRAPH = GRAPH + "derived/classification"
 
 
@@ -82,10 +81,6 @@ class Classification:
     @property
     def high_risk_6_2(self) -> bool:
         return DPV + "HighRiskAISystem-A6-2" in self.risk_levels
-
-    @property
-    def high_risk(self) -> bool:
-        return self.high_risk_6_1 or self.high_risk_6_2
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
-from .shacl_sparql import _target_pattern
+from .shacl_sparql import target_pattern
 from .store import GraphStore
 
 SUPPORTED = {SH.minCount, SH.maxCount, SH["class"], SH["in"], SH.datatype, SH.nodeKind,
@@ -55,7 +55,7 @@ def split_core(shapes: rdflib.Graph) -> rdflib.Graph:
     for triple in shapes:
         rest.add(triple)
     for shape, prop in shapes.subject_objects(SH.property):
-        if compilable(shapes, prop) and _target_pattern(shapes, shape) is not None:
+        if compilable(shapes, prop) and target_pattern(shapes, shape) is not None:
             rest.remove((shape, SH.property, prop))
     return rest
 
@@ -63,7 +63,7 @@ def split_core(shapes: rdflib.Graph) -> rdflib.Graph:
 def run_core_constraints(store: GraphStore, shapes: rdflib.Graph) -> list[CoreResult]:
     results = []
     for shape, prop in sorted(shapes.subject_objects(SH.property), key=str):
-        target = _target_pattern(shapes, shape)
+        target = target_pattern(shapes, shape)
         if target is None or not compilable(shapes, prop):
             continue
         path = shapes.value(prop, SH.path)
@@ -106,12 +106,10 @@ def _query(shapes: rdflib.Graph, target: str, path: str, component: rdflib.term.
                 f"FILTER(!isLiteral(?value) || DATATYPE(?value) != <{value}>) }}")
     if component == SH.nodeKind:
         return f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER(!{_NODE_KINDS[value]}) }}"
-    if component == SH.minInclusive:
+    if component in (SH.minInclusive, SH.maxInclusive):
+        operator = ">=" if component == SH.minInclusive else "<="
         return (f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
-                f"FILTER(!(?value >= {value.n3()})) }}")
-    if component == SH.maxInclusive:
-        return (f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
-                f"FILTER(!(?value <= {value.n3()})) }}")
+                f"FILTER(!(?value {operator} {value.n3()})) }}")
     if component == SH.minLength:
         return (f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
                 f"FILTER(isBlank(?value) || STRLEN(STR(?value)) < {int(value)}) }}")

@@ -60,7 +60,7 @@ def run_sparql_constraints(store: GraphStore, shapes: rdflib.Graph) -> list[Spar
     for shape in sorted(set(shapes.subjects(SH.sparql, None)), key=str):
         if (shape, SH.deactivated, rdflib.Literal(True)) in shapes:
             continue
-        target = _target_pattern(shapes, shape)
+        target = target_pattern(shapes, shape)
         if target is None:
             continue
         severity = str(shapes.value(shape, SH.severity) or SH.Violation)
@@ -83,7 +83,7 @@ def run_sparql_constraints(store: GraphStore, shapes: rdflib.Graph) -> list[Spar
     return results
 
 
-def _target_pattern(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str | None:
+def target_pattern(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str | None:
     parts = []
     for cls in shapes.objects(shape, SH.targetClass):
         parts.append(f"{{ ?this a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{cls}> }}")

@@ -70,10 +70,6 @@ class MappingSet:
     def converter(self) -> curies.Converter:
         return curies.Converter.from_prefix_map(self.curie_map)
 
-    @property
-    def name(self) -> str:
-        return self.set_id.rstrip("/").rsplit("/", 1)[-1]
-
 
 def read_sssom(path: Path) -> MappingSet:
     """Parse and validate one SSSOM TSV file (structure and values; not whether IRIs exist)."""

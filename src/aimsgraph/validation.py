@@ -21,7 +21,7 @@ import curies
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
-from rdflib.namespace import RDFS, SH, XSD
+from rdflib.namespace import SH, XSD
 
 from .catalog import open_store
 from .classification import DERIVED_GRAPH, classify, materialize
@@ -113,24 +113,30 @@ def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *
             shapes_graph.parse(path, format="turtle")
         except Exception as err:  # rdflib raises several types for bad Turtle
             raise InputError(f"shapes file does not parse: {err}", file=path) from err
-    data = store.to_rdflib([s.graph for s in store.sources if s.kind != "shapes"])
+    def data() -> rdflib.Graph:  # pySHACL needs an rdflib copy of the store: only then, it is slow
+        return store.to_rdflib([s.graph for s in store.sources if s.kind != "shapes"])
+
     if reference:
-        results = _pyshacl(data, shapes_graph)
+        results = _pyshacl(data(), shapes_graph)
     else:
         rest = split_core(strip_sparql_constraints(shapes_graph))
-        results = _pyshacl(data, rest) if any(rest.subject_objects(SH.property)) else []
+        results = _pyshacl(data(), rest) if any(rest.subject_objects(SH.property)) else []
         results += [_Result(rdflib.URIRef(r.focus), _term(r.value), rdflib.URIRef(r.path),
                             r.message, r.severity, rdflib.URIRef(r.shape))
                     for r in run_core_constraints(store, shapes_graph)]
         results += [_Result(rdflib.URIRef(r.focus), _term(r.value), None, r.message,
                             r.severity, rdflib.URIRef(r.shape))
                     for r in run_sparql_constraints(store, shapes_graph)]
+    info = _node_info(store, {str(n) for r in results for n in (r.focus, r.value)
+                              if isinstance(n, rdflib.URIRef)})
     findings: set[Finding] = set()
     for r in results:
-        if (r.focus, _AIMS.derivedFrom, None) in data:
+        focus = info.get(str(r.focus), _NodeInfo())
+        if focus.derived:
             continue  # a derived inverse mirrors its authored mapping, which is reported
-        subject = r.value if _locate(data, r.value) else r.focus
-        location = _locate(data, subject) or _CURIES.compress(str(subject), passthrough=True)
+        value = info.get(str(r.value), _NodeInfo())
+        location = value.location or focus.location or _CURIES.compress(
+            str(r.focus), passthrough=True)
         column = COLUMN.get(r.path)
         findings.add(Finding(
             severity=r.severity.rsplit("#", 1)[-1],
@@ -139,7 +145,7 @@ def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *
             focus=str(r.focus),
             shape=str(r.shape),
             clause=_clause(shapes_graph, r.shape),
-            system=_system(data, r.focus),
+            system=focus.system,
         ))
     ordered = sorted(findings)
     return ordered, _report_graph(ordered)
@@ -200,16 +206,43 @@ def validate_mapping_file(path: Path) -> tuple[MappingSet, list[Finding]]:
     return mapping_set, findings
 
 
-def _locate(data: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
-    """``file:row`` of the authored node behind ``node`` (a derived inverse points to it)."""
-    if node is None:
-        return None
-    authored = data.value(node, _AIMS.derivedFrom) or node
-    file = data.value(authored, _AIMS.authoredIn)
-    row = data.value(authored, _AIMS.authoredAtRow)
-    if file is None:
-        return None
-    return f"{file}:{row}" if row is not None else str(file)
+@dataclass(frozen=True)
+class _NodeInfo:
+    location: str = ""  # file:row the node (or the mapping it was derived from) was authored at
+    derived: bool = False  # a derived inverse mapping
+    system: str = ""  # the AI system it is, or concerns (labels)
+
+
+_NODE_INFO = """
+SELECT ?n ?derived ?file ?row ?system ?systemLabel WHERE {
+  VALUES ?n { %s }
+  OPTIONAL { ?n aims:derivedFrom ?derived }
+  BIND(COALESCE(?derived, ?n) AS ?authored)
+  OPTIONAL { ?authored aims:authoredIn ?file . OPTIONAL { ?authored aims:authoredAtRow ?row } }
+  OPTIONAL {
+    { ?n a aims:AISystem . BIND(?n AS ?system) }
+    UNION { ?n aims:concernsSystem|aims:appliesToSystem ?system }
+    OPTIONAL { ?system rdfs:label ?systemLabel }
+  }
+}"""
+
+
+def _node_info(store: GraphStore, nodes: set[str]) -> dict[str, _NodeInfo]:
+    """Where each node was authored and which AI systems it concerns, in one query."""
+    if not nodes:
+        return {}
+    terms = " ".join(str(ox.NamedNode(n)) for n in sorted(nodes))
+    found: dict[str, dict] = {}
+    for r in store.query(_NODE_INFO % terms).records():
+        entry = found.setdefault(r["n"] or "", {"location": "", "derived": False,
+                                                "systems": set()})
+        if r["file"]:
+            entry["location"] = f"{r['file']}:{r['row']}" if r["row"] else r["file"]
+        entry["derived"] = entry["derived"] or bool(r["derived"])
+        if r["system"]:
+            entry["systems"].add(r["systemLabel"] or r["system"])
+    return {n: _NodeInfo(e["location"], e["derived"], ", ".join(sorted(e["systems"])))
+            for n, e in found.items()}
 
 
 def _clause(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str:
@@ -219,16 +252,6 @@ def _clause(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str:
     owner = shapes.value(predicate=SH.property, object=shape) or shape
     clause = shapes.value(owner, _AIMSH.clause)
     return str(clause) if clause is not None else ""
-
-
-def _system(data: rdflib.Graph, focus: rdflib.term.Node | None) -> str:
-    """The label of the AI system a focus node is, or concerns."""
-    if focus is None:
-        return ""
-    candidates = [focus] if (focus, rdflib.RDF.type, _AIMS.AISystem) in data else [
-        *data.objects(focus, _AIMS.concernsSystem), *data.objects(focus, _AIMS.appliesToSystem)]
-    labels = sorted(str(data.value(c, RDFS.label) or c) for c in candidates)
-    return ", ".join(labels)
 
 
 def _months_before(day: date, months: int) -> date:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -35,13 +34,6 @@ def check_remote(text: str, allowlist: tuple[str, ...]) -> None:
         raise ProblemError(403, "remote-access-refused", f"{keyword} refused",
                            f"{keyword} {match[2] or ''} is not allowed: this endpoint does not "
                            "fetch remote data unless the server's allow-list names the address")
-
-
-@dataclass
-class Answer:
-    kind: str  # "solutions" | "boolean" | "graph"
-    rows: int
-    render: Any  # callable(format) -> bytes, evaluated in the worker thread
 
 
 def _count(result: Any, limit: int, deadline: float) -> int:
