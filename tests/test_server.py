@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from aimsgraph import GraphStore
+from aimsgraph import GraphStore, Source
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.server.openapi import openapi_json
 
@@ -184,8 +184,9 @@ def test_result_row_limit(client) -> None:
 
 def test_timeout_answers_503_and_other_clients_are_served() -> None:
     store = GraphStore()
-    store._store.extend([ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"),
-                                 ox.Literal(i), ox.DefaultGraph()) for i in range(2000)])
+    store.load_quads(Source(Path("numbers"), "urn:x:g"), [
+        ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
+                ox.NamedNode("urn:x:g")) for i in range(2000)])
     client = TestClient(create_app(ServerSettings(query_timeout=0.3), store))
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?p ?y FILTER(?x < ?y) }"
     response = client.get("/sparql", params={"query": slow})

@@ -16,7 +16,7 @@ from .namespaces import GRAPH
 from .organization import ProvisionIndex, is_organization_folder, organization_quads
 from .paths import data_path
 from .queries import QueryCatalog
-from .store import GraphStore, Progress, Source
+from .store import GraphStore, Progress, Source, digest
 
 SSSOM_SUFFIX = ".sssom.tsv"
 
@@ -79,16 +79,31 @@ def open_store(
     *,
     shipped: bool = True,
     progress: Progress | None = None,
+    store: str | Path | GraphStore | None = None,
 ) -> GraphStore:
-    """A store holding the shipped catalogs (unless ``shipped=False``) and the user's files."""
+    """A store holding the shipped catalogs (unless ``shipped=False``) and the user's files.
+
+    ``store`` is where the graph lives: in memory (default), a folder, or a remote SPARQL store's
+    URL (see :meth:`GraphStore.open`). A persistent store keeps what it holds between processes;
+    only sources that changed since they were loaded are parsed and loaded again.
+    """
     data = list(data)
     sources = (shipped_sources() if shipped else []) + data_sources(data)
-    store = GraphStore()
-    store.load(sources, progress=progress)
+    graph_store = store if isinstance(store, GraphStore) else GraphStore.open(store)
+    digests = {s.graph: digest(s.path) for s in sources} if graph_store.persistent else {}
+    stale = [s for s in sources if not graph_store.is_current(s, digests.get(s.graph))] \
+        if graph_store.persistent else sources
+    graph_store.load(stale, progress=progress, replace=graph_store.persistent)
     organizations = [p for p in data if is_organization_folder(p)]
-    if organizations:
-        index = ProvisionIndex(list(QueryCatalog().get("provision-index").run(store).records()))
-        for folder in organizations:
-            source = Source(folder, f"{GRAPH}data/{folder.name}/organization", "organization")
-            store.load_quads(source, organization_quads(folder, source.graph, index))
-    return store
+    # an organization's quads depend on its CSV files and on the catalogs they refer to
+    catalogs = "".join(sorted(digests.values()))
+    for folder in organizations:
+        source = Source(folder, f"{GRAPH}data/{folder.name}/organization", "organization")
+        folder_digest = digest(folder) + catalogs if graph_store.persistent else None
+        if folder_digest is not None and graph_store.is_current(source, folder_digest):
+            continue
+        index = ProvisionIndex(list(QueryCatalog().get("provision-index").run(graph_store)
+                                    .records()))
+        graph_store.load_quads(source, organization_quads(folder, source.graph, index),
+                               folder_digest)
+    return graph_store

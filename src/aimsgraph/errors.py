@@ -6,7 +6,8 @@
     ├── UsageError                 an unknown name or option (exit 2)
     │   ├── UnknownQueryError      no named query by that name; lists the valid ones
     │   └── UnknownFormatError     no output format by that name; lists the valid ones
-    └── QueryError                 a SPARQL query failed to parse or run (exit 2)
+    ├── QueryError                 a SPARQL query failed to parse or run (exit 2)
+    └── StoreError                 the store cannot be opened or reached (exit 2)
 
 Findings (a QC check that returns rows) are not errors: commands report them and exit 1.
 The HTTP service maps the same tree to status codes in its own single table.
@@ -87,3 +88,7 @@ class UnknownFormatError(UnknownNameError):
 class QueryError(AimsgraphError):
     """A SPARQL query does not parse or fails while running."""
 
+
+
+class StoreError(AimsgraphError):
+    """The store cannot be opened (a folder in use) or a remote store failed or is unreachable."""

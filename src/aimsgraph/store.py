@@ -1,39 +1,53 @@
-"""The embedded graph store: every source file in its own named graph, loaded all-or-nothing.
+"""The graph store: every source file in its own named graph, loaded all-or-nothing.
 
-The engine is Oxigraph (pyoxigraph), chosen by measurement (see benchmarks/README.md): it loads
-and queries one to two orders of magnitude faster than rdflib's in-memory graph. Libraries that
+The default engine is Oxigraph (pyoxigraph) in memory, chosen by measurement (see
+benchmarks/README.md): it loads and queries one to two orders of magnitude faster than rdflib's
+in-memory graph. The same store can live in a folder (Oxigraph on disk) or on a remote SPARQL 1.1
+server (:mod:`.engines`); every query, shape and report runs unchanged on each. Libraries that
 need an rdflib graph (pySHACL) get one from :meth:`GraphStore.to_rdflib`.
 
-    store = GraphStore()
+    store = GraphStore()                       # or GraphStore.open("store/") / ("http://host:7878")
     store.load([Source(Path("frameworks/oecd-ai-principles-2024.ttl"), "https://example.org/g")])
     store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+
+A store that outlives the process (a folder or a server) records each loaded source in a manifest
+graph (its path, kind and SHA-256), so a later process loads only what changed. Each load clears
+a source's manifest entry before it replaces the graph and writes the entry last: a load that
+dies half-way leaves a graph without an entry, which the next open loads again. Derived graphs
+(classification, settings) are never recorded: they are recomputed by each process.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 import rdflib
 
-from .errors import QueryError, RDFSyntaxError, UsageError
+from .engines import MANIFEST, STORE, EmbeddedEngine, Engine, RemoteEngine
+from .errors import QueryError, RDFSyntaxError, StoreError, UsageError
 from .formats import RdfFormat, rdf_format_for_path
-from .namespaces import PREFIXES
+from .namespaces import GRAPH, PREFIXES, XSD
 from .results import QueryResult
 from .sssom import mapping_quads, read_sssom
 
 #: Called once per source while loading: (index from 1, total, source).
 Progress = Callable[[int, int, "Source"], None]
 
+MANIFEST_GRAPH = MANIFEST
+DERIVED_PREFIX = GRAPH + "derived/"
+
 
 @dataclass(frozen=True)
 class Source:
-    """One RDF file and the named graph it is loaded into."""
+    """One RDF file (or organization folder) and the named graph it is loaded into."""
 
     path: Path
     graph: str
@@ -47,22 +61,48 @@ class LoadReport:
 
 
 class GraphStore:
-    """An in-memory Oxigraph store that knows which source file each named graph came from."""
+    """A quad store that knows which source file each named graph came from."""
 
-    def __init__(self) -> None:
-        self._store = ox.Store()
+    def __init__(self, engine: Engine | None = None) -> None:
+        self._engine: Engine = engine if engine is not None else EmbeddedEngine()
         self._sources: dict[str, Source] = {}
+        self._digests: dict[str, str] = {}
+        if self._engine.persistent:
+            self._read_manifest()
+
+    @classmethod
+    def open(cls, location: str | Path | None = None) -> GraphStore:
+        """In memory (``None``), in a folder (Oxigraph on disk), or a remote store (a URL)."""
+        if location is None or str(location) == "":
+            return cls()
+        text = str(location)
+        if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
+            return cls(RemoteEngine(text))
+        path = Path(location)
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"the store location is a file, not a folder: {path}")
+        return cls(EmbeddedEngine(path))
+
+    @property
+    def location(self) -> str:
+        return self._engine.location
+
+    @property
+    def persistent(self) -> bool:
+        return self._engine.persistent
 
     # -- loading -------------------------------------------------------------------------------
 
-    def load(self, sources: Sequence[Source], progress: Progress | None = None) -> LoadReport:
+    def load(self, sources: Sequence[Source], progress: Progress | None = None, *,
+             replace: bool = False) -> LoadReport:
         """Parse every source, then add them all in one transaction.
 
         A source that does not parse raises :class:`RDFSyntaxError` naming its file, line and
         column, and the store is left exactly as it was: nothing is added until all have parsed.
+        ``replace=True`` replaces graphs already loaded instead of refusing them.
         """
         graphs = [s.graph for s in sources]
-        taken = {g for g in graphs if g in self._sources or graphs.count(g) > 1}
+        taken = {g for g in graphs if graphs.count(g) > 1 or (g in self._sources and not replace)}
         if taken:
             raise UsageError(f"graph named twice or already loaded: {', '.join(sorted(taken))}")
         quads: list[ox.Quad] = []
@@ -70,24 +110,80 @@ class GraphStore:
             if progress is not None:
                 progress(index, len(sources), source)
             quads.extend(parse_file(source.path, source.graph))
-        self._store.extend(quads)
-        for source in sources:
-            self._sources[source.graph] = source
+        digests = {s.graph: digest(s.path) for s in sources} if self.persistent else {}
+        self._write(list(sources), quads, digests)
         return LoadReport(tuple(sources), len(quads))
 
-    def replace_quads(self, source: Source, quads: Sequence[ox.Quad]) -> None:
+    def replace_quads(self, source: Source, quads: Sequence[ox.Quad],
+                      source_digest: str | None = None) -> None:
         """Put derived quads in ``source.graph``, dropping what that graph held before."""
-        if source.graph in self._sources:
-            self._store.remove_graph(ox.NamedNode(source.graph))
-            del self._sources[source.graph]
-        self.load_quads(source, quads)
+        self._write([source], quads, {source.graph: source_digest or ""})
 
-    def load_quads(self, source: Source, quads: Sequence[ox.Quad]) -> None:
-        """Add quads built from ``source`` (already validated) in one transaction."""
-        if source.graph in self._sources:
+    def load_quads(self, source: Source, quads: Sequence[ox.Quad],
+                   source_digest: str | None = None) -> None:
+        """Add quads built from ``source`` (already validated) in one transaction.
+
+        In a persistent store the graph replaces what an earlier process loaded from the same
+        source; ``source_digest`` (see :func:`digest`) is recorded so that it is loaded once.
+        """
+        if source.graph in self._sources and not self.persistent:
             raise UsageError(f"graph named twice or already loaded: {source.graph}")
-        self._store.extend(quads)
-        self._sources[source.graph] = source
+        self._write([source], quads, {source.graph: source_digest or ""})
+
+    def _write(self, sources: list[Source], quads: Sequence[ox.Quad],
+               digests: Mapping[str, str]) -> None:
+        graphs = [s.graph for s in sources]
+        if self.persistent:
+            self._forget(graphs)
+        self._engine.drop([g for g in graphs if g in self._sources or self.persistent])
+        self._engine.add(quads)
+        for source in sources:
+            self._sources[source.graph] = source
+        if self.persistent:
+            self._remember([s for s in sources if s.kind != "derived"], digests)
+
+    def is_current(self, source: Source, source_digest: str | None = None) -> bool:
+        """The persistent store already holds ``source`` as it is now (same SHA-256)."""
+        known = self._digests.get(source.graph)
+        return known is not None and known == (source_digest or digest(source.path))
+
+    def _read_manifest(self) -> None:
+        rows = self.query(
+            f"SELECT ?g ?path ?kind ?sha WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?g <{STORE}path> "
+            f"?path ; <{STORE}kind> ?kind ; <{STORE}sha256> ?sha }} }}").rows
+        for graph, path, kind, sha in rows:
+            assert graph is not None and path is not None and kind is not None and sha is not None
+            self._sources[graph.value] = Source(Path(path.value), graph.value, kind.value)
+            self._digests[graph.value] = sha.value
+        # derived graphs belong to the process that computed them
+        stale = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS("
+                           f"STR(?g), \"{DERIVED_PREFIX}\")) }}").rows
+        self._engine.drop([row[0].value for row in stale if row[0] is not None])
+
+    def _forget(self, graphs: Sequence[str]) -> None:
+        if not graphs:
+            return
+        values = " ".join(f"<{g}>" for g in graphs)
+        self._engine.update(f"DELETE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?g ?p ?o }} }} WHERE {{ "
+                            f"VALUES ?g {{ {values} }} GRAPH <{MANIFEST_GRAPH}> {{ ?g ?p ?o }} }}",
+                            None)
+        for graph in graphs:
+            self._digests.pop(graph, None)
+
+    def _remember(self, sources: Sequence[Source], digests: Mapping[str, str]) -> None:
+        if not sources:
+            return
+        now = ox.Literal(datetime.now(UTC).isoformat(timespec="seconds"),
+                         datatype=ox.NamedNode(XSD + "dateTime"))
+        lines = []
+        for source in sources:
+            sha = digests.get(source.graph, "")
+            lines.append(f"<{source.graph}> <{STORE}path> {ox.Literal(str(source.path))} ; "
+                         f"<{STORE}kind> {ox.Literal(source.kind)} ; "
+                         f"<{STORE}sha256> {ox.Literal(sha)} ; <{STORE}loaded> {now} .")
+            self._digests[source.graph] = sha
+        body = "\n".join(lines)
+        self._engine.update(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{\n{body}\n}} }}", None)
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -96,7 +192,7 @@ class GraphStore:
     # -- reading -------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._store)
+        return self._engine.quad_count()
 
     def query(
         self,
@@ -123,12 +219,11 @@ class GraphStore:
         (SPARQL Protocol ``default-graph-uri``); ``named_graphs`` restrict ``GRAPH``."""
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            return self._store.query(
+            return self._engine.query(
                 sparql,
                 prefixes=PREFIXES if prefixes else None,
-                use_default_graph_as_union=not default_graphs,
-                default_graph=[ox.NamedNode(g) for g in default_graphs] or None,
-                named_graphs=[ox.NamedNode(g) for g in named_graphs] or None,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
                 substitutions=substitutions or None,
             )
         except SyntaxError as err:
@@ -146,7 +241,7 @@ class GraphStore:
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update in one transaction: all of it applies, or none."""
         try:
-            self._store.update(sparql)
+            self._engine.update(sparql, PREFIXES)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from err
         except (OSError, ValueError, RuntimeError) as err:
@@ -154,24 +249,29 @@ class GraphStore:
 
     def dump(self, out: BinaryIO, fmt: RdfFormat) -> None:
         """Write the whole store: per graph where the format keeps graphs, else their union."""
-        if fmt.holds_graphs:
-            self._store.dump(out, format=fmt.engine, prefixes=_dump_prefixes(fmt))
-            return
-        triples = self._store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-        )
-        data = ox.serialize(triples, format=fmt.engine, prefixes=_dump_prefixes(fmt))
-        out.write(data)
+        self._engine.dump(out, fmt, _dump_prefixes(fmt))
 
     def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """The union of the given graphs (default: all) as an rdflib graph, for pySHACL & co."""
         wanted = list(graphs) if graphs is not None else list(self._sources)
         buffer = io.BytesIO()
         for graph in wanted:
-            self._store.dump(buffer, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+            buffer.write(self._engine.graph_ntriples(graph))
         result = rdflib.Graph()
         result.parse(data=buffer.getvalue(), format="nt")
         return result
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (relative names and contents, in name order)."""
+    sha = hashlib.sha256()
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            sha.update(file.relative_to(path).as_posix().encode() + b"\0")
+            sha.update(file.read_bytes())
+    elif path.is_file():
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
 
 
 def parse_file(path: Path, graph: str) -> list[ox.Quad]:

@@ -7,6 +7,7 @@ command group; each registers its subcommands with a handler.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -28,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--data", metavar="PATH", type=Path, action="append", default=[],
                       help="an RDF file or folder of your own to load beside the shipped "
                            "catalogs (repeatable)")
+    data.add_argument("--store", metavar="DIR|URL", default=os.environ.get("AIMSGRAPH_STORE"),
+                      help="where the graph lives: a folder (Oxigraph on disk, kept between runs; "
+                           "only changed sources are loaded again) or the URL of a SPARQL 1.1 "
+                           "store (credentials from AIMSGRAPH_STORE_TOKEN or AIMSGRAPH_STORE_USER"
+                           "/_PASSWORD); default: in memory (also AIMSGRAPH_STORE)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     org = argparse.ArgumentParser(add_help=False)

@@ -18,7 +18,7 @@ from ..store import GraphStore
 
 
 def store_for(args: argparse.Namespace) -> GraphStore:
-    return open_store(args.data, progress=LoadProgress())
+    return open_store(args.data, progress=LoadProgress(), store=getattr(args, "store", None))
 
 
 def split_param(text: str) -> tuple[str, str]:

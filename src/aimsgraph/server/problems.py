@@ -5,6 +5,7 @@
     UnknownFormatError         406  (no acceptable representation)
     QueryError, InputError     400
     UsageError                 400
+    StoreError                 502  (the remote store failed or cannot be reached)
     ProblemError               as raised (401, 403, 404, 406, 413, 415, 503 ...)
 """
 
@@ -19,6 +20,7 @@ from ..errors import (
     AimsgraphError,
     InputError,
     QueryError,
+    StoreError,
     UnknownFormatError,
     UnknownQueryError,
     UsageError,
@@ -32,6 +34,7 @@ STATUS: tuple[tuple[type[AimsgraphError], int, str], ...] = (
     (QueryError, 400, "bad-query"),
     (InputError, 400, "bad-input"),
     (UsageError, 400, "bad-request"),
+    (StoreError, 502, "store-unavailable"),
 )
 
 

@@ -1,0 +1,381 @@
+"""Where the quads live: Oxigraph in this process (in memory or in a folder), or a remote store
+that speaks the SPARQL 1.1 Protocol and Graph Store Protocol.
+
+:class:`~aimsgraph.store.GraphStore` talks to one engine through the small interface below and
+keeps everything else (source bookkeeping, error messages, result handling) engine-independent,
+so every query, shape and report runs unchanged on either.
+
+Remote stores are configured by URL; credentials come from the environment:
+
+    AIMSGRAPH_STORE_TOKEN                       sent as ``Authorization: Bearer``
+    AIMSGRAPH_STORE_USER, AIMSGRAPH_STORE_PASSWORD   HTTP Basic authentication
+    AIMSGRAPH_STORE_UPDATE_URL, AIMSGRAPH_STORE_GSP_URL   update and Graph Store endpoints
+    AIMSGRAPH_STORE_TIMEOUT                     seconds per request (default 300)
+
+A URL with no path (``http://host:7878``) is taken to be an Oxigraph server: ``/query``,
+``/update`` and ``/store``. Otherwise the URL is the query endpoint and the update and Graph Store
+endpoints come from the two variables above (the update endpoint defaults to the query URL, as on
+Virtuoso and GraphDB; without a Graph Store endpoint, loading falls back to ``INSERT DATA``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from .errors import QueryError, StoreError
+from .formats import RdfFormat
+from .namespaces import BASE, GRAPH
+
+#: the graph that lists what a persistent store holds (see :mod:`.store`), and its vocabulary
+MANIFEST = GRAPH + "manifest"
+STORE = BASE + "store#"
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Substitutions = Mapping[ox.Variable, ox.NamedNode | ox.Literal]
+
+
+class Engine(Protocol):
+    """What a store engine does; every method that writes is all-or-nothing for its call."""
+
+    #: where the engine keeps its data, for messages ("memory", a folder or a URL)
+    location: str
+    #: the data outlives the process (a folder or a server): sources are tracked in a manifest
+    persistent: bool
+
+    def add(self, quads: Sequence[ox.Quad]) -> None: ...
+
+    def drop(self, graphs: Sequence[str]) -> None: ...
+
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None,
+              default_graphs: Sequence[str], named_graphs: Sequence[str],
+              substitutions: Substitutions | None) -> Result: ...
+
+    def update(self, sparql: str, prefixes: Mapping[str, str] | None) -> None: ...
+
+    def graph_ntriples(self, graph: str) -> bytes: ...
+
+    def quad_count(self) -> int: ...
+
+    def dump(self, out: BinaryIO, fmt: RdfFormat, prefixes: Mapping[str, str] | None) -> None: ...
+
+
+class EmbeddedEngine:
+    """Oxigraph in this process: in memory, or persisted in ``path`` (RocksDB, transactional)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.persistent = path is not None
+        self.location = str(path) if path is not None else "memory"
+        if path is None:
+            self._store = ox.Store()
+            return
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+        except OSError as err:
+            hint = " (is another aimsgraph process using it?)" if "lock" in str(err).lower() \
+                else ""
+            raise StoreError(f"cannot open the store folder {path}: {err}{hint}") from err
+
+    def add(self, quads: Sequence[ox.Quad]) -> None:
+        self._store.extend(quads)
+
+    def drop(self, graphs: Sequence[str]) -> None:
+        for graph in graphs:
+            node = ox.NamedNode(graph)
+            if self._store.contains_named_graph(node):
+                self._store.remove_graph(node)
+
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None,
+              default_graphs: Sequence[str], named_graphs: Sequence[str],
+              substitutions: Substitutions | None) -> Result:
+        return self._store.query(
+            sparql,
+            prefixes=dict(prefixes) if prefixes else None,
+            use_default_graph_as_union=not default_graphs,
+            default_graph=[ox.NamedNode(g) for g in default_graphs] or None,
+            named_graphs=[ox.NamedNode(g) for g in named_graphs] or None,
+            substitutions=dict(substitutions) if substitutions else None,
+        )
+
+    def update(self, sparql: str, prefixes: Mapping[str, str] | None) -> None:
+        self._store.update(sparql, prefixes=dict(prefixes) if prefixes else None)
+
+    def graph_ntriples(self, graph: str) -> bytes:
+        buffer = io.BytesIO()
+        self._store.dump(buffer, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        return buffer.getvalue()
+
+    def quad_count(self) -> int:
+        return len(self._store)
+
+    def dump(self, out: BinaryIO, fmt: RdfFormat, prefixes: Mapping[str, str] | None) -> None:
+        if fmt.holds_graphs:
+            self._store.dump(out, format=fmt.engine, prefixes=dict(prefixes or {}) or None)
+            return
+        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                    use_default_graph_as_union=True)
+        out.write(ox.serialize(triples, format=fmt.engine, prefixes=dict(prefixes or {}) or None))
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three addresses of a remote store."""
+
+    query: str
+    update: str | None = None
+    graph_store: str | None = None
+    oxigraph: bool = False  #: an Oxigraph server (its root URL was given)
+
+    @classmethod
+    def from_url(cls, url: str, env: Mapping[str, str] | None = None) -> Endpoints:
+        env = os.environ if env is None else env
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise StoreError(f"not a store URL (expected http:// or https://): {url}")
+        update = env.get("AIMSGRAPH_STORE_UPDATE_URL")
+        graph_store = env.get("AIMSGRAPH_STORE_GSP_URL")
+        if parts.path in ("", "/"):  # an Oxigraph server's root
+            base = url.rstrip("/")
+            return cls(base + "/query", update or base + "/update", graph_store or base + "/store",
+                       oxigraph=True)
+        return cls(url, update or url, graph_store)
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 Protocol + Graph Store Protocol server (Oxigraph, Fuseki, GraphDB, Virtuoso,
+    Stardog, Neptune ...).
+
+    The store's default graph is taken to be the union of its named graphs, as in the embedded
+    store, whatever the server's own setting: queries name every graph as a ``default-graph-uri``.
+    The store parses before it calls :meth:`add` (so malformed input never reaches the server),
+    which sends each graph's triples with one Graph Store ``POST``; when one fails, the graphs
+    sent by that call are dropped again before the error is raised.
+    """
+
+    persistent = True
+
+    def __init__(self, url: str, *, env: Mapping[str, str] | None = None) -> None:
+        import httpx  # only remote stores need an HTTP client
+
+        env = os.environ if env is None else env
+        self.endpoints = Endpoints.from_url(url, env)
+        self.location = url
+        headers = {"User-Agent": "aimsgraph"}
+        auth = None
+        if env.get("AIMSGRAPH_STORE_TOKEN"):
+            headers["Authorization"] = f"Bearer {env['AIMSGRAPH_STORE_TOKEN']}"
+        elif env.get("AIMSGRAPH_STORE_USER"):
+            auth = (env["AIMSGRAPH_STORE_USER"], env.get("AIMSGRAPH_STORE_PASSWORD", ""))
+        timeout = float(env.get("AIMSGRAPH_STORE_TIMEOUT", "300"))
+        self._http = httpx.Client(headers=headers, auth=auth, timeout=timeout)
+        self._httpx = httpx
+        self._graphs: list[str] | None = None
+        self._mode: str | None = None
+        self.quad_count()  # fail now, with the address, if the server is not there
+
+    # -- transport -----------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, what: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        try:
+            response = self._http.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except self._httpx.TimeoutException as err:
+            raise StoreError(f"{what}: {url} did not answer in time ({err})") from err
+        except self._httpx.HTTPError as err:
+            raise StoreError(f"{what}: cannot reach {url}: {err}") from err
+        if response.status_code >= 400:
+            detail = response.text.strip().splitlines()[0][:300] if response.text.strip() else ""
+            if response.status_code == 400 and what.startswith(("query", "update")):
+                raise QueryError(f"the store refused the {what.split()[0]}: {detail}")
+            if response.status_code in (401, 403):
+                raise StoreError(f"{what}: {url} refused the credentials (HTTP "
+                                 f"{response.status_code}); set AIMSGRAPH_STORE_TOKEN or "
+                                 "AIMSGRAPH_STORE_USER/AIMSGRAPH_STORE_PASSWORD")
+            raise StoreError(f"{what}: {url} answered HTTP {response.status_code}: {detail}")
+        return response
+
+    def _need(self, endpoint: str | None, what: str) -> str:
+        if endpoint is None:
+            raise StoreError(f"{what} needs an endpoint: set AIMSGRAPH_STORE_UPDATE_URL / "
+                             "AIMSGRAPH_STORE_GSP_URL for this store")
+        return endpoint
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def graphs(self) -> list[str]:
+        """The store's named graphs (cached until this engine writes)."""
+        if self._graphs is None:
+            result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", [], [])
+            assert isinstance(result, ox.QuerySolutions)
+            self._graphs = sorted(row["g"].value for row in result)
+        return self._graphs
+
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None,
+              default_graphs: Sequence[str], named_graphs: Sequence[str],
+              substitutions: Substitutions | None) -> Result:
+        text = _with_prologue(_bind_parameters(sparql, substitutions), prefixes)
+        if default_graphs:
+            return self._select(text, list(default_graphs), list(named_graphs))
+        if named_graphs or self._union_mode() == "explicit":
+            # a protocol dataset that names default graphs must name the named graphs too
+            graphs = self.graphs()
+            return self._select(text, graphs, list(named_graphs) or graphs)
+        return self._select(text, [], [], union=self._union_mode() == "parameter")
+
+    def _union_mode(self) -> str:
+        """How to make the default graph the union of the named graphs: Oxigraph takes a
+        ``union-default-graph`` parameter; a server configured that way (Virtuoso, GraphDB, Fuseki
+        with unionDefaultGraph) needs nothing; elsewhere every graph is named in the request,
+        which is portable but slower (4x on Oxigraph)."""
+        if self._mode is None:
+            if self.endpoints.oxigraph:
+                self._mode = "parameter"
+            elif MANIFEST not in self.graphs():
+                return "explicit"  # nothing to tell from yet
+            else:  # the manifest's triples show in the default graph only if it is the union
+                probe = self._select(f"ASK {{ ?g <{STORE}sha256> ?sha }}", [], [])
+                self._mode = "server" if bool(probe) else "explicit"
+        return self._mode
+
+    def _select(self, text: str, default_graphs: list[str], named_graphs: list[str], *,
+                union: bool = False) -> Result:
+        form: dict[str, str | list[str]] = {"query": text}
+        if union:
+            form["union-default-graph"] = ""
+        if default_graphs:
+            form["default-graph-uri"] = default_graphs
+        if named_graphs:
+            form["named-graph-uri"] = named_graphs
+        response = self._send(
+            "POST", self.endpoints.query, "query", data=form,
+            headers={"Accept": "application/sparql-results+json, "
+                               "application/n-triples;q=0.9"})
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media == "application/sparql-results+json":
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        if media in ("application/n-triples", "text/plain"):
+            return _as_query_triples(response.content)
+        raise StoreError(f"query: {self.endpoints.query} answered with {media or 'no type'}, "
+                         "not SPARQL JSON results nor N-Triples")
+
+    def graph_ntriples(self, graph: str) -> bytes:
+        if self.endpoints.graph_store is None:
+            result = self._select(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> "
+                                  "{ ?s ?p ?o } }", [], [])
+            return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+        response = self._send("GET", self.endpoints.graph_store, f"reading graph {graph}",
+                              params={"graph": graph}, headers={"Accept": "application/n-triples"})
+        return response.content
+
+    def quad_count(self) -> int:
+        result = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", [], [])
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(iter(result))["n"].value)
+
+    def dump(self, out: BinaryIO, fmt: RdfFormat, prefixes: Mapping[str, str] | None) -> None:
+        local = EmbeddedEngine()
+        for graph in self.graphs():
+            local._store.load(self.graph_ntriples(graph), format=ox.RdfFormat.N_TRIPLES,
+                              to_graph=ox.NamedNode(graph))
+        local.dump(out, fmt, prefixes)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def update(self, sparql: str, prefixes: Mapping[str, str] | None) -> None:
+        url = self._need(self.endpoints.update, "SPARQL Update")
+        self._graphs = None
+        self._send("POST", url, "update", content=_with_prologue(sparql, prefixes).encode(),
+                   headers={"Content-Type": "application/sparql-update"})
+
+    def drop(self, graphs: Sequence[str]) -> None:
+        if graphs:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs), None)
+
+    def add(self, quads: Sequence[ox.Quad]) -> None:
+        by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
+        for quad in quads:
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                raise StoreError("only quads in named graphs can be sent to a remote store")
+            by_graph[quad.graph_name.value].append(quad.triple)
+        self._graphs = None
+        done: list[str] = []
+        try:
+            for graph, triples in by_graph.items():
+                body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+                if self.endpoints.graph_store is not None:
+                    self._send("POST", self.endpoints.graph_store, f"loading graph {graph}",
+                               params={"graph": graph}, content=body,
+                               headers={"Content-Type": "application/n-triples"})
+                else:
+                    self._insert_data(graph, body)
+                done.append(graph)
+        except StoreError:
+            with contextlib.suppress(StoreError):  # the first error is the one to report
+                self.drop(done)
+            raise
+
+    def _insert_data(self, graph: str, ntriples: bytes, chunk: int = 20_000) -> None:
+        lines = ntriples.decode().splitlines()
+        for start in range(0, len(lines), chunk):
+            body = "\n".join(lines[start:start + chunk])
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}", None)
+
+
+def _with_prologue(sparql: str, prefixes: Mapping[str, str] | None) -> str:
+    """PREFIX declarations ahead of the query's own (which, coming later, win)."""
+    if not prefixes:
+        return sparql
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + sparql
+
+
+def _bind_parameters(sparql: str, substitutions: Substitutions | None) -> str:
+    """Bindings as a VALUES block opening the query's WHERE group, so that every pattern and
+    FILTER of the query sees them bound, as with the embedded store's substitution (a FILTER on
+    a parameter would see it unbound if the block were joined at the end)."""
+    if not substitutions:
+        return sparql
+    names = " ".join(str(v) for v in substitutions)
+    values = " ".join(str(t) for t in substitutions.values())
+    at = _where_group(sparql)
+    return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
+
+
+_TOKEN = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*|[{]|\bWHERE\b",
+                    re.IGNORECASE | re.DOTALL)
+
+
+def _where_group(sparql: str) -> int:
+    """The offset just inside the ``{`` that opens the WHERE clause (strings, IRIs and comments
+    skipped): the one after the keyword WHERE, or the first brace when the keyword is left out."""
+    first = None
+    after_where = False
+    for match in _TOKEN.finditer(sparql):
+        token = match.group()
+        if token.upper() == "WHERE":
+            after_where = True
+        elif token == "{":
+            if after_where:
+                return match.end()
+            first = match.end() if first is None else first
+    if first is None:
+        raise QueryError("the query has no WHERE clause to bind parameters in")
+    return first
+
+
+def _as_query_triples(ntriples: bytes) -> ox.QueryTriples:
+    """A CONSTRUCT answer as the engine's own result type, so callers need not care where the
+    query ran."""
+    local = ox.Store()
+    local.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return local.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")  # type: ignore[return-value]
