@@ -80,3 +80,25 @@ def test_dump_round_trips_in_every_format(write, fmt) -> None:
 def test_to_rdflib_gives_the_union(store) -> None:
     graph = store.to_rdflib(["https://w3id.org/aimsgraph/graph/frameworks/oecd-ai-principles-2024"])
     assert 50 < len(graph) < 200
+
+
+def test_results_serialize_as_the_engine_would() -> None:
+    # language tags, datatypes, plain strings, blank nodes and unbound values survive the trip
+    # from engine terms to every results format
+    import pyoxigraph as ox
+
+    from aimsgraph.formats import RESULT_FORMATS
+
+    query = """SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) {
+        ("Zusammenfassung"@de 1.5 <https://example.org/x>)
+        ("plain" UNDEF "2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) } }"""
+    store = GraphStore()
+    ours = store.query(query)
+    for fmt in RESULT_FORMATS:
+        if fmt.engine is None:
+            continue
+        direct = ox.Store().query(query).serialize(format=fmt.engine)
+        assert ours.serialize(fmt) == direct, fmt.name
+    blank = store.query("SELECT ?b WHERE { BIND(BNODE() AS ?b) }")
+    assert b'"type":"bnode"' in blank.serialize(next(f for f in RESULT_FORMATS
+                                                      if f.name == "json")).replace(b" ", b"")

@@ -132,8 +132,14 @@ class ImpactGraph:
                       owner, email)
 
 
+def impact_graph(store: GraphStore, as_of: date | None = None) -> ImpactGraph:
+    """The projection, built once per store state and date (it is most of an impact run)."""
+    prepare(store, as_of)
+    return store.cached(("impact-graph", as_of), lambda: ImpactGraph(store, as_of))
+
+
 def impact(store: GraphStore, change_set: ChangeSet, as_of: date | None = None) -> list[Impact]:
-    return ImpactGraph(store, as_of).impacts(change_set.changes)
+    return impact_graph(store, as_of).impacts(change_set.changes)
 
 
 def impacts_csv(impacts: list[Impact]) -> str:

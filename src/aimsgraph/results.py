@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import pyoxigraph as ox
 
 from .formats import RdfFormat, ResultFormat
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, XSD
+
+XSD_STRING = XSD + "string"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -18,40 +20,35 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 class QueryResult:
     """The answer to one query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT).
 
-    Solutions and booleans are kept as the engine's SPARQL JSON, so every other results format
-    is produced by the engine's own serializers rather than by hand.
+    Solutions are read from the engine once, as terms; every results format is produced by the
+    engine's own serializers (from the W3C JSON form, written only when a format is asked for).
     """
 
     kind: str  # "solutions" | "boolean" | "graph"
-    _payload: bytes = b""
+    variables: list[str] = field(default_factory=list)
+    #: solutions as tuples in the order of :attr:`variables` (None where unbound)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
 
     @classmethod
     def from_engine(cls, raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
         if isinstance(raw, ox.QuerySolutions):
-            return cls("solutions", raw.serialize(format=ox.QueryResultsFormat.JSON))
+            return cls("solutions", [v.value for v in raw.variables],
+                       [tuple(solution) for solution in raw])
         if isinstance(raw, ox.QueryBoolean):
-            payload = raw.serialize(format=ox.QueryResultsFormat.JSON)
-            return cls("boolean", payload, boolean=bool(raw))
+            return cls("boolean", boolean=bool(raw))
         return cls("graph", triples=list(raw))
 
-    def _parsed(self) -> ox.QuerySolutions | ox.QueryBoolean:
-        return ox.parse_query_results(self._payload, format=ox.QueryResultsFormat.JSON)
-
-    @cached_property
-    def variables(self) -> list[str]:
-        if self.kind != "solutions":
-            return []
-        return [v.value for v in self._parsed().variables]
-
-    @cached_property
-    def rows(self) -> list[tuple[Term | None, ...]]:
-        """Solutions as tuples in the order of :attr:`variables` (None where unbound)."""
-        if self.kind != "solutions":
-            return []
-        names = self.variables
-        return [tuple(solution[name] for name in names) for solution in self._parsed()]
+    def _engine_form(self) -> ox.QuerySolutions | ox.QueryBoolean:
+        if self.kind == "boolean":
+            document: dict = {"head": {}, "boolean": self.boolean}
+        else:
+            document = {"head": {"vars": self.variables}, "results": {"bindings": [
+                {name: _json_term(term) for name, term in zip(self.variables, row, strict=True)
+                 if term is not None} for row in self.rows]}}
+        return ox.parse_query_results(json.dumps(document).encode(),
+                                      format=ox.QueryResultsFormat.JSON)
 
     def __len__(self) -> int:
         return len(self.rows) if self.kind == "solutions" else len(self.triples)
@@ -72,7 +69,25 @@ class QueryResult:
             raise ValueError("CONSTRUCT/DESCRIBE results serialize as RDF, not as a results table")
         if fmt.engine is None:
             return render_table(self).encode()
-        return self._parsed().serialize(format=fmt.engine)
+        return self._engine_form().serialize(format=fmt.engine)
+
+
+def _json_term(term: Term) -> dict:
+    """One RDF term in the SPARQL 1.1 Query Results JSON Format (W3C), RDF-star triples too."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        found: dict = {"type": "literal", "value": term.value}
+        if term.language:
+            found["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            found["datatype"] = term.datatype.value
+        return found
+    return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                       "predicate": _json_term(term.predicate),
+                                       "object": _json_term(term.object)}}
 
 
 def compact(term: Term | None) -> str:

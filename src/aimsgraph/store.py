@@ -22,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -37,6 +37,8 @@ from .formats import RdfFormat, rdf_format_for_path
 from .namespaces import GRAPH, PREFIXES, XSD
 from .results import QueryResult
 from .sssom import mapping_quads, read_sssom
+
+T = TypeVar("T")
 
 #: Called once per source while loading: (index from 1, total, source).
 Progress = Callable[[int, int, "Source"], None]
@@ -67,6 +69,8 @@ class GraphStore:
         self._engine: Engine = engine if engine is not None else EmbeddedEngine()
         self._sources: dict[str, Source] = {}
         self._digests: dict[str, str] = {}
+        self._generation = 0
+        self._memo: dict[Hashable, tuple[int, Any]] = {}
         if self._engine.persistent:
             self._read_manifest()
 
@@ -90,6 +94,22 @@ class GraphStore:
     @property
     def persistent(self) -> bool:
         return self._engine.persistent
+
+    @property
+    def generation(self) -> int:
+        """Counts the writes made through this store object (loads, updates)."""
+        return self._generation
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered until the next write through this store: for projections
+        and reports that are costly to derive (impact graph, validation findings). Writes made
+        to a remote store by other clients are not seen."""
+        held = self._memo.get(key)
+        if held is not None and held[0] == self._generation:
+            return held[1]
+        value = compute()
+        self._memo[key] = (self._generation, value)  # after compute, which may itself write
+        return value
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -133,6 +153,7 @@ class GraphStore:
     def _write(self, sources: list[Source], quads: Sequence[ox.Quad],
                digests: Mapping[str, str]) -> None:
         graphs = [s.graph for s in sources]
+        self._generation += 1
         if self.persistent:
             self._forget(graphs)
         self._engine.drop([g for g in graphs if g in self._sources or self.persistent])
@@ -240,6 +261,7 @@ class GraphStore:
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update in one transaction: all of it applies, or none."""
+        self._generation += 1
         try:
             self._engine.update(sparql, PREFIXES)
         except SyntaxError as err:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -16,13 +18,8 @@ router = APIRouter(tags=["Organization"])
 
 
 def findings(request: Request, store) -> list[Finding]:  # type: ignore[no-untyped-def]
-    """Validation is slow: computed once per store generation (updates bump the generation)."""
-    state = request.app.state
-    generation = getattr(state, "generation", 0)
-    cached = getattr(state, "findings", None)
-    if cached is None or cached[0] != generation:
-        state.findings = (generation, validate(store))
-    return state.findings[1]
+    """Computed once per store state and day (an update through the service recomputes it)."""
+    return store.cached(("findings", date.today()), lambda: validate(store))
 
 
 def system_resource(request: Request, c, gaps: list[Finding] | None = None) -> dict:  # type: ignore[no-untyped-def]

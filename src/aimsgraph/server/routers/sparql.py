@@ -100,7 +100,6 @@ async def update(request: Request, store, settings: ServerSettings, text: str) -
         raise ProblemError(403, "forbidden", "wrong update token",
                            "the update token is not the one this server was started with")
     await run_update(store, text, settings)
-    request.app.state.generation = getattr(request.app.state, "generation", 0) + 1
     return Response(status_code=204)
 
 
