@@ -24,7 +24,6 @@ import contextlib
 import io
 import os
 import re
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +53,9 @@ class Engine(Protocol):
     persistent: bool
 
     def add(self, quads: Sequence[ox.Quad]) -> None: ...
+
+    def add_staged(self, staging: ox.Store) -> None:
+        """Add everything parsed into an in-memory staging store (the caller gives it up)."""
 
     def drop(self, graphs: Sequence[str]) -> None: ...
 
@@ -89,6 +91,12 @@ class EmbeddedEngine:
 
     def add(self, quads: Sequence[ox.Quad]) -> None:
         self._store.extend(quads)
+
+    def add_staged(self, staging: ox.Store) -> None:
+        if not self.persistent and len(self._store) == 0:
+            self._store = staging  # the common case, a fresh store: take it as it is
+            return
+        self._store.load(staging.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
 
     def drop(self, graphs: Sequence[str]) -> None:
         for graph in graphs:
@@ -302,16 +310,19 @@ class RemoteEngine:
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs), None)
 
     def add(self, quads: Sequence[ox.Quad]) -> None:
-        by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
-        for quad in quads:
-            if not isinstance(quad.graph_name, ox.NamedNode):
-                raise StoreError("only quads in named graphs can be sent to a remote store")
-            by_graph[quad.graph_name.value].append(quad.triple)
+        staging = ox.Store()
+        staging.extend(quads)
+        self.add_staged(staging)
+
+    def add_staged(self, staging: ox.Store) -> None:
+        if any(True for _ in staging.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+            raise StoreError("only quads in named graphs can be sent to a remote store")
         self._graphs = None
         done: list[str] = []
         try:
-            for graph, triples in by_graph.items():
-                body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            for node in staging.named_graphs():
+                graph = node.value
+                body = staging.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
                 if self.endpoints.graph_store is not None:
                     self._send("POST", self.endpoints.graph_store, f"loading graph {graph}",
                                params={"graph": graph}, content=body,

@@ -125,14 +125,15 @@ class GraphStore:
         taken = {g for g in graphs if graphs.count(g) > 1 or (g in self._sources and not replace)}
         if taken:
             raise UsageError(f"graph named twice or already loaded: {', '.join(sorted(taken))}")
-        quads: list[ox.Quad] = []
+        staging = ox.Store()  # parsed in the engine, not as Python objects
         for index, source in enumerate(sources, start=1):
             if progress is not None:
                 progress(index, len(sources), source)
-            quads.extend(parse_file(source.path, source.graph))
+            stage_file(staging, source.path, source.graph)
         digests = {s.graph: digest(s.path) for s in sources} if self.persistent else {}
-        self._write(list(sources), quads, digests)
-        return LoadReport(tuple(sources), len(quads))
+        size = len(staging)
+        self._write(list(sources), staging, digests)
+        return LoadReport(tuple(sources), size)
 
     def replace_quads(self, source: Source, quads: Sequence[ox.Quad],
                       source_digest: str | None = None) -> None:
@@ -150,14 +151,17 @@ class GraphStore:
             raise UsageError(f"graph named twice or already loaded: {source.graph}")
         self._write([source], quads, {source.graph: source_digest or ""})
 
-    def _write(self, sources: list[Source], quads: Sequence[ox.Quad],
+    def _write(self, sources: list[Source], quads: Sequence[ox.Quad] | ox.Store,
                digests: Mapping[str, str]) -> None:
         graphs = [s.graph for s in sources]
         self._generation += 1
         if self.persistent:
             self._forget(graphs)
         self._engine.drop([g for g in graphs if g in self._sources or self.persistent])
-        self._engine.add(quads)
+        if isinstance(quads, ox.Store):
+            self._engine.add_staged(quads)
+        else:
+            self._engine.add(quads)
         for source in sources:
             self._sources[source.graph] = source
         if self.persistent:
@@ -296,6 +300,28 @@ def digest(path: Path) -> str:
     return sha.hexdigest()
 
 
+def stage_file(staging: ox.Store, path: Path, graph: str) -> None:
+    """Parse one source file into ``staging``, in ``graph``; errors as :func:`parse_file`."""
+    fmt = rdf_format_for_path(path)
+    if fmt is None or fmt.holds_graphs:  # SSSOM, or a dataset whose graphs become ours
+        staging.extend(parse_file(path, graph))
+        return
+    try:
+        staging.load(path=str(path), format=fmt.engine, base_iri=path.resolve().as_uri(),
+                     to_graph=ox.NamedNode(graph))
+    except SyntaxError as err:
+        raise _syntax_error(err, path) from err
+    except OSError as err:
+        raise RDFSyntaxError(f"cannot read: {err.strerror or err}", file=path) from err
+
+
+def _syntax_error(err: SyntaxError, path: Path) -> RDFSyntaxError:
+    # the engine says "Parser error between line 3 column 10 and line 4 column 1: <reason>";
+    # the position goes into line/column, the reason stays
+    reason = re.sub(r"^Parser error (?:at|between) [^:]*: ", "", err.msg)
+    return RDFSyntaxError(reason, file=path, line=err.lineno, column=err.offset)
+
+
 def parse_file(path: Path, graph: str) -> list[ox.Quad]:
     """Parse one source file into quads of ``graph``: an RDF file, or an SSSOM TSV crosswalk.
 
@@ -313,10 +339,7 @@ def parse_file(path: Path, graph: str) -> list[ox.Quad]:
                           rename_blank_nodes=True)
         return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
     except SyntaxError as err:
-        # the engine says "Parser error between line 3 column 10 and line 4 column 1: <reason>";
-        # the position goes into line/column, the reason stays
-        reason = re.sub(r"^Parser error (?:at|between) [^:]*: ", "", err.msg)
-        raise RDFSyntaxError(reason, file=path, line=err.lineno, column=err.offset) from err
+        raise _syntax_error(err, path) from err
     except OSError as err:
         raise RDFSyntaxError(f"cannot read: {err.strerror or err}", file=path) from err
 
