@@ -71,7 +71,10 @@ def soa_status(store: GraphStore, framework_notation: str) -> dict[str, str]:
     return decided
 
 
-def heatmap(store: GraphStore, index: Catalog) -> tuple[list[Framework], list[Row]]:
+def heatmap(store: GraphStore, index: Catalog) -> tuple[list[Framework], list[Row],
+                                                        list[Framework]]:
+    """The columns, the rows, and the frameworks left out because nothing maps to them
+    directly (ISO/IEC 27001:2013 is reached only through its transition to 2022)."""
     own = FRAMEWORKS["iso42001"]
     columns = [f for f in index.ordered_frameworks() if f.iri != own]
     controls = sorted((p for p in QueryCatalog().get("provisions").run(store, {"framework": own})
@@ -96,7 +99,9 @@ def heatmap(store: GraphStore, index: Catalog) -> tuple[list[Framework], list[Ro
             row[other.framework].not_related += 1
     own_notation = index.frameworks[own].notation if own in index.frameworks else ""
     decided = soa_status(store, own_notation)
+    used = [f for f in columns
+            if any(cells[c["provision"] or ""][f.iri].count for c in controls)]
     rows = [Row(c["provision"] or "", c["notation"] or "", c["title"] or "",
                 decided.get(c["notation"] or "", "undecided"),
-                [cells[c["provision"] or ""][f.iri] for f in columns]) for c in controls]
-    return columns, rows
+                [cells[c["provision"] or ""][f.iri] for f in used]) for c in controls]
+    return used, rows, [f for f in columns if f not in used]

@@ -8,6 +8,7 @@ implemented control reaches through the crosswalks: the same test as the validat
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from fastapi import Request
 
 from ...classification import Classification, ObligationStatus, Reach, classify
+from ...coverage import natural_key
 from ...queries import QueryCatalog
 from ...store import GraphStore
 from ...validation import Finding
@@ -64,6 +66,17 @@ class SystemSummary:
     @property
     def roles(self) -> list[str]:
         return sorted(role_label(r) for r in self.classification.system.roles)
+
+    @property
+    def obligations(self) -> list[ObligationStatus]:
+        """By provision number, then role."""
+        return sorted(self.classification.obligations,
+                      key=lambda o: (natural_key(o.notation), o.role))
+
+    @property
+    def stage_label(self) -> str:
+        """``OperationAndMonitoring`` -> ``operation and monitoring``."""
+        return re.sub(r"(?<!^)(?=[A-Z])", " ", self.stage).lower()
 
     @property
     def applying(self) -> list[ObligationStatus]:

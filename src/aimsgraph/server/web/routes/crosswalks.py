@@ -26,9 +26,9 @@ SEARCH_LIMIT = 200
 @router.get("/ui/heatmap", response_class=HTMLResponse)
 def heatmap_page(request: Request, store: StoreDep) -> HTMLResponse:
     index = catalog(request)
-    columns, rows = per_store(request, "heatmap", lambda: heatmap(store, index))
+    columns, rows, unmapped = per_store(request, "heatmap", lambda: heatmap(store, index))
     return render(request, "heatmap.html", "heatmap", "Coverage heatmap", columns=columns,
-                  rows=rows, status=STATUS, symbol=SYMBOL)
+                  rows=rows, unmapped=unmapped, status=STATUS, symbol=SYMBOL)
 
 
 @router.get("/ui/provisions", response_class=HTMLResponse)
