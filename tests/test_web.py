@@ -404,3 +404,17 @@ def test_pages_follow_updates_of_the_store() -> None:
                                 "Authorization": f"Bearer {TOKEN}"})
     assert done.status_code == 204
     assert "Helpdesk bot" in client.get("/ui/systems").text
+
+
+def test_every_address_the_readme_names_answers(client) -> None:
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Web view", 1)[1].split("\n## ", 1)[0]
+    addresses = [a for a in re.findall(r"`(/[^`\s]*)`", section)
+                 if a == "/" or a.startswith("/ui/")]
+    assert "/" in addresses and "/ui/heatmap" in addresses and len(addresses) >= 12
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert response.headers["content-type"].startswith("text/html"), address

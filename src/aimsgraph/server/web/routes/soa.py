@@ -26,7 +26,9 @@ DOWNLOADS = {"csv": ("text/csv; charset=utf-8", "csv"),
 def soa_page(request: Request, store: StoreDep) -> HTMLResponse:
     index = catalog(request)
     by_number = {(p.framework_notation, p.notation): p.iri for p in index.provisions.values()}
-    lines = sorted(soa_lines(store), key=lambda lr: (lr[1]["framework"],
+    order = {f.notation: i for i, f in enumerate(index.ordered_frameworks())}  # 42001 first
+    lines = sorted(soa_lines(store), key=lambda lr: (order.get(lr[1]["framework"], len(order)),
+                                                     lr[1]["framework"],
                                                      natural_key(lr[1]["control"])))
     groups = [(framework, list(items)) for framework, items in
               groupby(lines, key=lambda lr: lr[1]["framework"])]
