@@ -50,11 +50,14 @@ pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "browser availabl
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = free_port()
-    server = subprocess.Popen([*COMMAND, "serve", "--port", str(port), "--data",
-                               str(ROOT / "examples" / "acme-lending")],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # the server's log goes to a file: a pipe nobody reads fills up and blocks the server
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([*COMMAND, "serve", "--port", str(port), "--data",
+                                   str(ROOT / "examples" / "acme-lending")],
+                                  stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -63,8 +66,10 @@ def base_url() -> Iterator[str]:
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise RuntimeError(server.stdout.read().decode()) from None
+                    raise RuntimeError(log.read_text()) from None
                 time.sleep(0.2)
+        else:
+            raise RuntimeError(f"the server did not answer within 60 s:\n{log.read_text()}")
         yield url
     finally:
         server.terminate()

@@ -99,9 +99,12 @@ class SystemSummary:
 def summaries(request: Request) -> list[SystemSummary]:
     """Every AI system, classified, with its AI Act gaps and validation findings."""
     store: GraphStore = request.app.state.store
-    found = findings(request, store)
 
     def compute() -> list[SystemSummary]:
+        by_name: dict[str, list[Finding]] = defaultdict(list)
+        for f in findings(request, store):  # cached per store generation, as /validation does
+            for name in (n.strip() for n in f.system.split(",")):
+                by_name[name].append(f)
         results = classify(store)
         facts = {r["system"]: r for r in QueryCatalog().get("ai-systems").run(store).records()}
         reach = Reach(store) if results else None
@@ -114,17 +117,11 @@ def summaries(request: Request) -> list[SystemSummary]:
                     if o.applies and o.in_force and o.obligation not in reached]
             out.append(SystemSummary(c, system_key(c.system.iri), row.get("purpose") or "",
                                      row.get("ownerName") or "",
-                                     (row.get("stage") or "").rsplit("#", 1)[-1], gaps, reached))
+                                     (row.get("stage") or "").rsplit("#", 1)[-1], gaps, reached,
+                                     sorted(by_name.get(c.system.name, []), key=urgency)))
         return out
 
-    systems = per_store(request, "systems", compute)
-    by_name: dict[str, list[Finding]] = defaultdict(list)
-    for f in found:
-        for name in (n.strip() for n in f.system.split(",")):
-            by_name[name].append(f)
-    for s in systems:
-        s.findings = sorted(by_name.get(s.name, []), key=urgency)
-    return systems
+    return per_store(request, "systems", compute)
 
 
 def urgency(f: Finding) -> tuple:
