@@ -33,11 +33,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
+    # the access log goes to a file: a pipe nobody reads fills up and blocks the server
+    log = tmp_path_factory.mktemp("serve") / "server.log"
     server = subprocess.Popen([*COMMAND, "serve", "--port", str(port), "--data",
                                str(ROOT / "examples" / "acme-lending")],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                              stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -46,7 +48,7 @@ def base_url() -> Iterator[str]:
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise RuntimeError(server.stdout.read().decode()) from None
+                    raise RuntimeError(log.read_text()) from None
                 time.sleep(0.2)
         yield url
     finally:

@@ -53,8 +53,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server on loopback, with its data in a fresh folder."""
     port = free_port()
     folder = tmp_path_factory.mktemp("oxigraph")
+    log = folder.parent / "oxigraph.log"  # a file, not a pipe nobody reads (it would fill up)
     process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                                f"127.0.0.1:{port}"], stdout=subprocess.PIPE,
+                                f"127.0.0.1:{port}"], stdout=log.open("wb"),
                                stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -65,8 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"oxigraph serve did not start: {output}")
+                pytest.fail(f"oxigraph serve did not start: {log.read_text()}")
             time.sleep(0.1)
     yield url
     process.terminate()

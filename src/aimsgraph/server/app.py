@@ -1,5 +1,5 @@
 """The application factory: loads the store once, in the lifespan, and mounts one router per
-resource. Every route is a thin layer over a library call."""
+resource, and the web view's pages. Every route is a thin layer over a library call."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .. import __version__
 from ..catalog import open_store
 from ..store import GraphStore
 from ..validation import prepare
-from . import problems
+from . import problems, web
 from .routers import frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
 
@@ -45,4 +45,5 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     problems.install(app)
     for module in (sparql, queries, frameworks, mappings, organization, impact):
         app.include_router(module.router)
+    web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
     return app

@@ -1,0 +1,107 @@
+"""The coverage heatmap: ISO/IEC 42001 Annex A controls against the other frameworks.
+
+A cell holds the direct mappings (authored, or derived inverses read from the control) between the
+row's control and provisions of the column's framework; its strength is the strongest relation
+among them (Equal > SubsetOf / SupersetOf > IntersectsWith). NotRelated statements are counted
+but give no strength. Each row carries the organization's SoA decision for the control.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ...coverage import natural_key
+from ...namespaces import AIMS, FRAMEWORKS
+from ...queries import QueryCatalog
+from ...reports import soa_rows
+from ...store import GraphStore
+from .links import Catalog, Framework
+
+TIER = {"Equal": 3, "SubsetOf": 2, "SupersetOf": 2, "IntersectsWith": 1}
+SYMBOL = {"Equal": "=", "SubsetOf": "⊂", "SupersetOf": "⊃", "IntersectsWith": "∩"}
+#: SoA decision -> (symbol, label); the symbol travels with the colour so colour is never alone
+STATUS = {"implemented": ("✓", "implemented"), "in progress": ("◐", "in progress"),
+          "planned": ("○", "planned"), "not started": ("○", "not started"),
+          "excluded": ("✕", "excluded"), "undecided": ("?", "no SoA decision"),
+          "": ("-", "no status")}
+
+
+@dataclass
+class Cell:
+    framework: Framework
+    relations: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    not_related: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(self.relations.values())
+
+    @property
+    def strongest(self) -> str:
+        """The strongest relation ("" when none): Equal, then SubsetOf/SupersetOf, then
+        IntersectsWith."""
+        if not self.relations:
+            return ""
+        return max(self.relations, key=lambda r: (TIER[r], self.relations[r]))
+
+    @property
+    def tier(self) -> int:
+        return TIER.get(self.strongest, 0)
+
+
+@dataclass
+class Row:
+    iri: str
+    notation: str
+    title: str
+    status: str  # a key of STATUS
+    cells: list[Cell]
+
+
+def soa_status(store: GraphStore, framework_notation: str) -> dict[str, str]:
+    """Each control's organization-wide SoA decision: its status, or excluded."""
+    decided: dict[str, str] = {}
+    for r in soa_rows(store):
+        if r["framework"] != framework_notation:
+            continue
+        status = "excluded" if r["applicable"] == "no" else r["status"]
+        if not r["systems"] or r["control"] not in decided:
+            decided[r["control"]] = status
+    return decided
+
+
+def heatmap(store: GraphStore, index: Catalog) -> tuple[list[Framework], list[Row],
+                                                        list[Framework]]:
+    """The columns, the rows, and the frameworks left out because nothing maps to them
+    directly (ISO/IEC 27001:2013 is reached only through its transition to 2022)."""
+    own = FRAMEWORKS["iso42001"]
+    columns = [f for f in index.ordered_frameworks() if f.iri != own]
+    controls = sorted((p for p in QueryCatalog().get("provisions").run(store, {"framework": own})
+                       .records() if p["kind"] == "Control"),
+                      key=lambda p: natural_key(p["notation"] or ""))
+    cells: dict[str, dict[str, Cell]] = {
+        c["provision"] or "": {f.iri: Cell(f) for f in columns} for c in controls}
+    seen: set[tuple[str, str, str]] = set()
+    for r in QueryCatalog().get("mapping-edges").run(store).records():
+        source, target = r["source"] or "", r["target"] or ""
+        relation = (r["relation"] or "").removeprefix(AIMS)
+        row = cells.get(source)
+        other = index.provisions.get(target)
+        if row is None or other is None or other.framework not in row:
+            continue
+        if (source, target, relation) in seen:
+            continue
+        seen.add((source, target, relation))
+        if relation in TIER:
+            row[other.framework].relations[relation] += 1
+        elif relation == "NotRelated":
+            row[other.framework].not_related += 1
+    own_notation = index.frameworks[own].notation if own in index.frameworks else ""
+    decided = soa_status(store, own_notation)
+    used = [f for f in columns
+            if any(cells[c["provision"] or ""][f.iri].count for c in controls)]
+    rows = [Row(c["provision"] or "", c["notation"] or "", c["title"] or "",
+                decided.get(c["notation"] or "", "undecided"),
+                [cells[c["provision"] or ""][f.iri] for f in used]) for c in controls]
+    return used, rows, [f for f in columns if f not in used]

@@ -1,0 +1,46 @@
+"""The organization's pages: the AI system inventory, one system, all validation findings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ...deps import StoreDep
+from ...routers.organization import findings
+from ..links import Links, catalog
+from ..systems import finding_targets, role_label, summaries, system_record, urgency
+from ..templating import PageNotFound, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/ui/systems", response_class=HTMLResponse)
+def systems_page(request: Request) -> HTMLResponse:
+    return render(request, "systems.html", "systems", "AI systems", systems=summaries(request))
+
+
+@router.get("/ui/systems/{system}", response_class=HTMLResponse)
+def system_page(system: str, request: Request, store: StoreDep) -> HTMLResponse:
+    systems = summaries(request)
+    found = next((s for s in systems if s.key == system), None)
+    if found is None:
+        raise PageNotFound(f"No AI system {system!r}",
+                           "Known systems: " + (", ".join(s.key for s in systems) or "none"))
+    index = catalog(request)
+    links = Links(request, index)
+    risks, lines, assessments = system_record(store, found.classification.system.iri)
+    keys = {s.name: s.key for s in systems}
+    return render(request, "system.html", "systems", found.name, s=found, risks=risks,
+                  lines=lines, assessments=assessments, index=index, role_label=role_label,
+                  findings=[(f, finding_targets(f, links, index, keys)) for f in found.findings])
+
+
+@router.get("/ui/validation", response_class=HTMLResponse)
+def validation_page(request: Request, store: StoreDep) -> HTMLResponse:
+    index = catalog(request)
+    links = Links(request, index)
+    keys = {s.name: s.key for s in summaries(request)}
+    found = sorted(findings(request, store), key=urgency)
+    return render(request, "validation.html", "validation", "Validation findings",
+                  findings=[(f, finding_targets(f, links, index, keys)) for f in found],
+                  violations=sum(f.severity == "Violation" for f in found))

@@ -1,0 +1,37 @@
+"""The overview at /: frameworks, coverage, validation status, the most urgent gaps."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ...deps import StoreDep
+from ...routers.organization import findings
+from ..coverage_view import implemented, per_framework
+from ..links import Links, catalog
+from ..systems import finding_targets, summaries, urgency
+from ..templating import render
+
+router = APIRouter(include_in_schema=False)
+URGENT = 12
+
+
+@router.get("/", response_class=HTMLResponse, name="web_overview")
+def overview(request: Request, store: StoreDep) -> HTMLResponse:
+    index = catalog(request)
+    links = Links(request, index)
+    found = sorted(findings(request, store), key=urgency)
+    systems = summaries(request)
+    keys = {s.name: s.key for s in systems}
+    provisions = Counter(p.framework for p in index.provisions.values())
+    severity = Counter(f.severity for f in found)
+    urgent = [(f, finding_targets(f, links, index, keys)) for f in found[:URGENT]]
+    lacking = sorted((s for s in systems if s.gaps or s.violations),
+                     key=lambda s: (-len(s.gaps) - s.violations, s.name))
+    return render(request, "overview.html", "overview", "Overview",
+                  frameworks=index.ordered_frameworks(), provisions=provisions,
+                  coverage=per_framework(request) if implemented(request) else [],
+                  severity=severity, total=len(found), urgent=urgent, systems=systems,
+                  lacking=lacking)

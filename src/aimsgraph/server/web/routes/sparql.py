@@ -1,0 +1,180 @@
+"""The SPARQL page: an editor with the named queries as examples, results as a table, downloads in
+every format the /sparql endpoint serves. Queries run through the endpoint's guarded path
+(execution.run_query: no SERVICE/LOAD unless allowed, the timeout, the row limit)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ....errors import AimsgraphError
+from ....formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat
+from ....namespaces import PREFIXES
+from ....queries import NamedQuery, QueryCatalog
+from ...deps import SettingsDep, StoreDep
+from ...execution import run_query
+from ...negotiation import GRAPHS, RESULTS
+from ...problems import ProblemError
+from ..links import Links, catalog
+from ..templating import render
+
+router = APIRouter(include_in_schema=False)
+SHOWN_ROWS = 1000
+#: the download formats: SELECT/ASK results and graphs, as the endpoint serves them
+SOLUTION_FORMATS = {f.name: f for f in RESULT_FORMATS
+                    if f.media_type in dict(RESULTS) and f.engine is not None}
+GRAPH_FORMATS = {f.name: f for f in RDF_FORMATS if f.media_type in dict(GRAPHS)}
+EXTENSION = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
+             "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "trig": "trig",
+             "nquads": "nq"}
+DEFAULT_QUERY = """SELECT ?framework ?notation ?title WHERE {
+  ?framework a aims:Framework ; skos:notation ?notation ; skos:prefLabel ?title
+} ORDER BY ?notation"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    href: str = ""
+    note: str = ""  # datatype or language of a literal
+    iri: str = ""  # the full IRI of an IRI term
+
+
+@dataclass
+class Outcome:
+    kind: str  # solutions | boolean | graph
+    columns: list[str]
+    rows: list[list[Cell | None]]
+    boolean: bool | None = None
+
+
+def example_of(name: str) -> NamedQuery | None:
+    catalog_ = QueryCatalog()
+    return catalog_.get(name) if name in catalog_.names() else None
+
+
+def parameters(request: Request, example: NamedQuery | None) -> dict[str, str]:
+    """The example's parameter values from the form (``param-NAME``), defaults where empty."""
+    if example is None:
+        return {}
+    values = {}
+    for p in example.parameters:
+        given = request.query_params.get(f"param-{p.name}", "").strip()
+        if given or p.default is not None:
+            values[p.name] = given or (p.default or "")
+    return values
+
+
+def fixed(fmt: ResultFormat | RdfFormat):  # type: ignore[no-untyped-def]
+    """A format chooser for run_query that insists on ``fmt`` (406 for the other query kind)."""
+    def choose(kind: str):  # type: ignore[no-untyped-def]
+        wants_graph = kind == "graph"
+        if wants_graph != isinstance(fmt, RdfFormat):
+            usable = GRAPH_FORMATS if wants_graph else SOLUTION_FORMATS
+            raise ProblemError(406, "not-acceptable", "format does not fit the query",
+                               f"a {'CONSTRUCT/DESCRIBE' if wants_graph else 'SELECT/ASK'} "
+                               f"query has no {fmt.name} form; use {', '.join(usable)}")
+        return fmt.media_type, fmt
+    return choose
+
+
+@router.get("/ui/sparql", response_class=HTMLResponse)
+async def sparql_page(request: Request, store: StoreDep, settings: SettingsDep,
+                      query: str = "", example: str = "") -> HTMLResponse:
+    named = example_of(example)
+    values = parameters(request, named)
+    text = query if query.strip() else (named.text if named else DEFAULT_QUERY)
+    context = {"examples": list(QueryCatalog()), "example": named, "values": values,
+               "query": text, "shown": SHOWN_ROWS}
+    if not query.strip():
+        return render(request, "sparql.html", "sparql", "SPARQL", **context)
+    links = Links(request, catalog(request))
+    try:
+        bindings = named.bindings(values) if named else None
+        outcome = await evaluate(store, text, settings, bindings, links)
+    except ProblemError as err:
+        return render(request, "sparql.html", "sparql", "SPARQL", status_code=err.status,
+                      error=err.detail, **context)
+    except AimsgraphError as err:
+        return render(request, "sparql.html", "sparql", "SPARQL", status_code=400, error=str(err),
+                      **context)
+    formats = GRAPH_FORMATS if outcome.kind == "graph" else SOLUTION_FORMATS
+    download = {name: links.url("/ui/sparql/download", query=text, example=example,
+                                format=name, **{f"param-{k}": v for k, v in values.items()})
+                for name in formats}
+    return render(request, "sparql.html", "sparql", "SPARQL results", outcome=outcome,
+                  download=download, **context)
+
+
+@router.get("/ui/sparql/download")
+async def sparql_download(request: Request, store: StoreDep, settings: SettingsDep, query: str,
+                          format: str, example: str = "") -> Response:
+    fmt = SOLUTION_FORMATS.get(format) or GRAPH_FORMATS.get(format)
+    if fmt is None:
+        raise ProblemError(400, "unknown-format", "unknown format",
+                           f"format is one of {', '.join([*SOLUTION_FORMATS, *GRAPH_FORMATS])}")
+    named = example_of(example)
+    bindings = named.bindings(parameters(request, named)) if named else None
+    media, body = await run_query(store, query, settings, bindings=bindings,
+                                  choose_format=fixed(fmt))
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="results.{EXTENSION[fmt.name]}"'})
+
+
+async def evaluate(store, text: str, settings, bindings, links: Links) -> Outcome:  # type: ignore[no-untyped-def]
+    """Run through the guarded path as SPARQL JSON results (or N-Triples) and tabulate."""
+    def choose(kind: str):  # type: ignore[no-untyped-def]
+        table = GRAPHS if kind == "graph" else RESULTS
+        media = "application/n-triples" if kind == "graph" else "application/sparql-results+json"
+        return media, dict(table)[media]
+
+    media, body = await run_query(store, text, settings, bindings=bindings, choose_format=choose)
+    if media == "application/n-triples":
+        triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        rows = [[term_cell(t.subject, links), term_cell(t.predicate, links),
+                 term_cell(t.object, links)] for t in triples]
+        return Outcome("graph", ["subject", "predicate", "object"], rows)
+    data = json.loads(body)
+    if "boolean" in data:
+        return Outcome("boolean", [], [], boolean=bool(data["boolean"]))
+    columns = data["head"].get("vars", [])
+    rows = [[json_cell(b.get(c), links) for c in columns] for b in data["results"]["bindings"]]
+    return Outcome("solutions", columns, rows)
+
+
+def compact(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def iri_cell(iri: str, links: Links) -> Cell:
+    if iri in links.index.provisions:
+        return Cell(str(links.index.provisions[iri]), links.provision(iri), iri=iri)
+    return Cell(compact(iri), iri=iri)
+
+
+def json_cell(value: dict | None, links: Links) -> Cell | None:
+    if value is None:
+        return None
+    if value["type"] == "uri":
+        return iri_cell(value["value"], links)
+    if value["type"] == "bnode":
+        return Cell("_:" + value["value"])
+    note = f"@{value['xml:lang']}" if "xml:lang" in value else (
+        compact(value["datatype"]) if value.get("datatype") else "")
+    return Cell(value["value"], note="" if note == "xsd:string" else note)
+
+
+def term_cell(term, links: Links) -> Cell:  # type: ignore[no-untyped-def]
+    if isinstance(term, ox.NamedNode):
+        return iri_cell(term.value, links)
+    if isinstance(term, ox.BlankNode):
+        return Cell("_:" + term.value)
+    note = f"@{term.language}" if term.language else compact(term.datatype.value)
+    return Cell(term.value, note="" if note == "xsd:string" else note)

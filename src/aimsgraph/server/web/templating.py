@@ -1,0 +1,44 @@
+"""Jinja2 templates, the page context every template gets, and HTML error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ... import __version__
+from .links import Links, catalog
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+#: the navigation bar: (label, path, the page ids it is "current" for)
+NAV = (("Overview", "/", "overview"), ("Heatmap", "/ui/heatmap", "heatmap"),
+       ("Crosswalks", "/ui/provisions", "provisions"), ("AI systems", "/ui/systems", "systems"),
+       ("Findings", "/ui/validation", "validation"), ("Impact", "/ui/impact", "impact"),
+       ("SPARQL", "/ui/sparql", "sparql"), ("SoA", "/ui/soa", "soa"))
+
+
+class PageNotFound(Exception):
+    """An unknown system, provision or framework asked for by a page address."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        super().__init__(what)
+        self.what, self.hint = what, hint
+
+
+def render(request: Request, template: str, page: str, title: str, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    links = Links(request, catalog(request))
+    return templates.TemplateResponse(request, template, {
+        "page": page, "title": title, "nav": NAV, "links": links, "version": __version__,
+        **context}, status_code=status_code)
+
+
+def not_found_page(request: Request, what: str, hint: str = "") -> HTMLResponse:
+    return render(request, "error.html", "", "Not found", status_code=404, what=what, hint=hint)
