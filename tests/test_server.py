@@ -104,8 +104,9 @@ def test_syntax_error_is_400_with_the_parser_message(client) -> None:
 
 
 def test_query_page_and_service_description(client) -> None:
-    page = client.get("/sparql", headers={"Accept": "text/html"})
-    assert page.status_code == 200 and "<form" in page.text and 'for="query"' in page.text
+    page = client.get("/sparql", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/ui/sparql"
+    assert "<form" in client.get("/sparql", headers={"Accept": "text/html"}).text
     description = client.get("/sparql", headers={"Accept": "text/turtle"})
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     graph = rdflib.Graph().parse(data=description.text, format="turtle")

@@ -45,6 +45,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               service_allowlist=tuple(args.allow_service))
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "
-          f"(SPARQL at /sparql, API docs at /docs)", file=sys.stderr)
+          f"(web view at /, SPARQL at /sparql, API at /openapi.json)", file=sys.stderr)
     uvicorn.run(create_app(settings, store), host=args.host, port=args.port, log_level="info")
     return EXIT_OK

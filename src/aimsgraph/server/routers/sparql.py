@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from html import escape
 from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
-from ...queries import QueryCatalog
 from ..deps import SettingsDep, StoreDep
 from ..execution import run_query, run_update
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
@@ -51,7 +49,7 @@ async def sparql_get(
 ) -> Response:
     if query is None:
         if wants_html(request.headers.get("accept")):
-            return HTMLResponse(query_page(str(request.url_for("sparql_get"))))
+            return RedirectResponse("/ui/sparql", status_code=303)  # the web view's editor
         return service_description(str(request.url_for("sparql_get")),
                                    request.headers.get("accept"))
     return await answer(request, store, settings, query, default_graph_uri, named_graph_uri)
@@ -147,25 +145,3 @@ def service_description(endpoint: str, accept: str | None) -> Response:
 """
     graph = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
     return Response(ox.serialize(graph, format=fmt.engine), media_type=media)
-
-
-def query_page(endpoint: str) -> str:
-    examples = "".join(
-        f'<option value="{escape(q.text)}">{escape(q.title)}</option>' for q in QueryCatalog()
-        if not q.parameters)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>aimsgraph SPARQL</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-textarea{{width:100%;height:18rem;font-family:monospace}}
-label{{display:block;margin:.5rem 0}}</style>
-</head><body><h1>aimsgraph SPARQL endpoint</h1>
-<form method="get" action="{escape(endpoint)}">
-<label for="example">Named query</label>
-<select id="example" onchange="document.getElementById('query').value=this.value">
-<option value="">choose an example</option>{examples}</select>
-<label for="query">Query</label>
-<textarea id="query" name="query">SELECT ?framework ?title WHERE {{ ?framework a aims:Framework ;
-  skos:prefLabel ?title }}</textarea>
-<button type="submit">Run</button></form>
-<p>Prefixes aims:, skos:, rdfs:, owl:, xsd:, dcterms:, prov: are predeclared. Read-only.</p>
-</body></html>"""
