@@ -34,9 +34,11 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
-## Load and query figures, rdflib vs Oxigraph (see benchmarks/README.md).
+## The benchmark suite at 10^4, 10^5 and 10^6 organization triples (see benchmarks/README.md);
+## needs the Oxigraph server for the HTTP baseline: $(BIN)/pip install oxigraph
+SCALES ?= 1e4,1e5,1e6
 bench: setup
-	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/run.py --scales $(SCALES) --repeat 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -74,9 +74,11 @@ def run_core_constraints(store: GraphStore, shapes: rdflib.Graph) -> list[CoreRe
             if query is None:
                 continue
             for row in store.query(query).records():
+                # the source shape is the property shape, as in SHACL (and pySHACL), not the
+                # node shape that holds it
                 results.append(CoreResult(row.get("this") or "", row.get("value"), str(path),
                                           str(message) if message else _default(component, value),
-                                          severity, str(shape)))
+                                          severity, str(prop)))
     return results
 
 

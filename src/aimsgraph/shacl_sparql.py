@@ -75,9 +75,12 @@ def run_sparql_constraints(store: GraphStore, shapes: rdflib.Graph) -> list[Spar
                 rows = store.query(query).records()
             except Exception as err:
                 raise InputError(f"SPARQL constraint of {shape} does not run: {err}") from err
+            node_shape = (shape, SH.path, None) not in shapes
             for row in rows:
+                # SHACL: without ?value, a node shape's result has the focus node as its value
+                value = row.get("value") or (row.get("this") if node_shape else None)
                 results.append(SparqlResult(
-                    focus=row.get("this") or "", value=row.get("value"),
+                    focus=row.get("this") or "", value=value,
                     message=_fill(str(message) if message else "", row),
                     severity=severity, shape=str(shape)))
     return results

@@ -122,7 +122,7 @@ def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *
         rest = split_core(strip_sparql_constraints(shapes_graph))
         results = _pyshacl(data(), rest) if any(rest.subject_objects(SH.property)) else []
         results += [_Result(rdflib.URIRef(r.focus), _term(r.value), rdflib.URIRef(r.path),
-                            r.message, r.severity, rdflib.URIRef(r.shape))
+                            r.message, r.severity, _shape(shapes_graph, r.shape))
                     for r in run_core_constraints(store, shapes_graph)]
         results += [_Result(rdflib.URIRef(r.focus), _term(r.value), None, r.message,
                             r.severity, rdflib.URIRef(r.shape))
@@ -185,6 +185,12 @@ def _report_graph(findings: list[Finding]) -> rdflib.Graph:
         graph.add((result, SH.resultMessage, rdflib.Literal(f.message)))
         graph.add((result, SH.sourceShape, rdflib.URIRef(f.shape)))
     return graph
+
+
+def _shape(shapes: rdflib.Graph, shape: str) -> rdflib.term.Node:
+    """A shape's node in the shapes graph: property shapes are usually blank nodes."""
+    blank = rdflib.BNode(shape)
+    return blank if (None, SH.property, blank) in shapes else rdflib.URIRef(shape)
 
 
 def _term(value: str | None) -> rdflib.term.Node | None:
