@@ -98,6 +98,9 @@ def answers(store: GraphStore) -> dict[str, list[tuple[str | None, ...]]]:
         separators = {name: sep or " " for sep, name in re.findall(
             r'GROUP_CONCAT\((?:[^;)]|\([^)]*\))*(?:;\s*separator\s*=\s*"([^"]*)")?\)\s+AS\s+'
             r"\?(\w+)", named.text)}
+        for inner, outer in re.findall(r"SAMPLE\(\?(\w+)\)\s+AS\s+\?(\w+)", named.text):
+            if inner in separators:
+                separators[outer] = separators[inner]
         cuts = [separators.get(name) for name in answer.variables]
         result[named.name] = sorted(
             tuple(None if term is None else term.value if cut is None
