@@ -356,18 +356,24 @@ def bench_load_queries(manifest_path: Path, scale: int, opts: argparse.Namespace
     return result
 
 
-def bench_validation(manifest: dict, scale: int, opts: argparse.Namespace) -> dict:
+def bench_validation(manifest: dict, scale: int, opts: argparse.Namespace,
+                     previous: dict | None = None) -> dict:
     result: dict = {}
     for shapes, engine in (("aims-coverage.ttl", "fast"), ("aims-coverage.ttl", "pyshacl"),
                            ("all", "fast")):
         if engine == "pyshacl" and scale > opts.pyshacl_max:
             continue
+        kept = (previous or {}).get(f"{engine} {shapes}")
+        if engine == "pyshacl" and opts.merge and kept and kept.get("keys"):
+            result[f"{engine} {shapes}"] = kept  # pySHACL did not change: its last figure
+            continue
         repeat = opts.repeat if engine == "fast" else 1
         runs, keys = [], OUT / f"findings-{scale}-{engine}-{shapes}.json"
+        timeout = opts.pyshacl_timeout if engine == "pyshacl" else opts.timeout
         for _ in range(repeat):
             events, stopped = run_worker("validate", {
                 "org": manifest["org"], "engine": engine, "shapes": shapes, "keys": str(keys)},
-                opts.pyshacl_timeout if engine == "pyshacl" else opts.timeout)
+                timeout)
             if stopped:
                 runs = []
                 break
@@ -376,7 +382,7 @@ def bench_validation(manifest: dict, scale: int, opts: argparse.Namespace) -> di
             "repeat": repeat, "seconds": median_of(runs, "seconds"),
             "classify_s": median_of(runs, "classify"), "peak_mb": median_of(runs, "peak_mb"),
             "findings": runs[0]["findings"] if runs else None,
-            "timeout": None if runs else opts.pyshacl_timeout,
+            "timeout": None if runs else timeout,
             "keys": str(keys) if runs else None}
         print(f"  validate {engine} {shapes}: {result[f'{engine} {shapes}']['seconds']}",
               file=sys.stderr, flush=True)
@@ -652,26 +658,36 @@ def main() -> None:
                         help="the provision of the what-if impact run")
     parser.add_argument("--clients", default="1,4,8")
     parser.add_argument("--requests", type=int, default=400, help="HTTP requests per figure")
+    parser.add_argument("--merge", action="store_true",
+                        help="update the sections run in the last results.json, keep the rest")
+    parser.add_argument("--report", action="store_true",
+                        help="only print the tables of the last results.json")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.worker:
         WORKERS[opts.worker[0]](json.loads(opts.worker[1]))
         return
+    if opts.report:  # the tables of the last results.json again
+        print(report(json.loads((OUT / "results.json").read_text())))
+        return
     opts.clients = [int(c) for c in opts.clients.split(",")]
     sections = set(opts.only.split(","))
-    results = {"date": datetime.now(UTC).strftime("%Y-%m-%d"),
-               "command": "python benchmarks/run.py " + " ".join(sys.argv[1:]),
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
+    results = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": command,
                "machine": f"{os.cpu_count()} cores", "repeat": opts.repeat, "scales": {}}
     OUT.mkdir(exist_ok=True)
+    if opts.merge and (OUT / "results.json").exists():  # re-run some sections of the last run
+        results = json.loads((OUT / "results.json").read_text())
+        results["command"] += f"` then `{command}"
     for scale in (int(float(s)) for s in opts.scales.split(",")):
         print(f"scale {scale:,}", file=sys.stderr, flush=True)
         manifest = prepare_data(scale)
-        r: dict = {"manifest": {k: v for k, v in manifest.items() if k != "files"}}
-        results["scales"][str(scale)] = r
+        r: dict = results["scales"].setdefault(str(scale), {})
+        r["manifest"] = {k: v for k, v in manifest.items() if k != "files"}
         if sections & {"load", "queries"}:
             r["load_queries"] = bench_load_queries(OUT / f"manifest-{scale}.json", scale, opts)
         if "validation" in sections:
-            r["validation"] = bench_validation(manifest, scale, opts)
+            r["validation"] = bench_validation(manifest, scale, opts, r.get("validation"))
         if "impact" in sections:
             r["impact"] = bench_impact(manifest, opts)
         if "http" in sections:

@@ -43,3 +43,26 @@ def test_fast_path_and_pyshacl_find_the_same(tmp_path: Path) -> None:
     assert "A.2.3 applies but has no owner" in messages
     assert "the risk is to be mitigated but names no control that mitigates it" in messages
     assert len(key) > 20
+
+
+def test_not_exists_becomes_minus_only_where_both_give_the_same_solutions() -> None:
+    from aimsgraph.shacl_sparql import _minus
+
+    # shares only the focus node, bound in every solution: MINUS (a hash anti-join in Oxigraph)
+    assert _minus("FILTER NOT EXISTS { ?r aims:concernsSystem ?this } }", {"this"}) \
+        == "MINUS { ?r aims:concernsSystem ?this } }"
+    # nested: the inner block shares ?line, bound by the outer block's own pattern
+    assert _minus("?this a ?c . FILTER NOT EXISTS { ?line aims:implementsControl ?this . "
+                  "FILTER NOT EXISTS { ?line aims:appliesToSystem ?s } } }", {"this"}) \
+        == ("?this a ?c . MINUS { ?line aims:implementsControl ?this . "
+            "MINUS { ?line aims:appliesToSystem ?s } } }")
+    kept = [
+        # ?o may be unbound around the filter
+        "OPTIONAL { ?this aims:owner ?o } FILTER NOT EXISTS { ?o aims:email ?e } }",
+        # ?x is used only inside a FILTER of the block, so MINUS would not see it
+        "?this aims:date ?x . FILTER NOT EXISTS { ?e aims:supports ?this FILTER(?e != ?x) } }",
+        # nothing shared: MINUS would remove nothing, NOT EXISTS everything
+        "FILTER NOT EXISTS { ?a a aims:Risk } }",
+    ]
+    for body in kept:
+        assert _minus(body, {"this"}) == body
