@@ -78,8 +78,8 @@ def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,
     pySHACL only takes what neither covers. ``reference=True`` runs everything in pySHACL (slow;
     the test suite checks both agree).
     """
-    return validation_report(store, shapes, as_of=as_of, evidence_months=evidence_months,
-                             reference=reference)[0]
+    return _findings(store, shapes, as_of=as_of, evidence_months=evidence_months,
+                     reference=reference)
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,13 @@ def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *
                       as_of: date | None = None, evidence_months: int = 12,
                       reference: bool = False) -> tuple[list[Finding], rdflib.Graph]:
     """The findings, and a SHACL validation report graph holding the same results."""
+    found = _findings(store, shapes, as_of=as_of, evidence_months=evidence_months,
+                      reference=reference)
+    return found, _report_graph(found)
+
+
+def _findings(store: GraphStore, shapes: Iterable[Path] | None, *, as_of: date | None,
+              evidence_months: int, reference: bool) -> list[Finding]:
     as_of = as_of or date.today()
     prepare(store, as_of)
     cutoff = _months_before(as_of, evidence_months)
@@ -130,7 +137,10 @@ def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *
     info = _node_info(store, {str(n) for r in results for n in (r.focus, r.value)
                               if isinstance(n, rdflib.URIRef)})
     findings: set[Finding] = set()
+    clauses: dict[rdflib.term.Node | None, str] = {}  # per shape, not per result
     for r in results:
+        if r.shape not in clauses:
+            clauses[r.shape] = _clause(shapes_graph, r.shape)
         focus = info.get(str(r.focus), _NodeInfo())
         if focus.derived:
             continue  # a derived inverse mirrors its authored mapping, which is reported
@@ -144,11 +154,10 @@ def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *
             message=r.message or "constraint not met",
             focus=str(r.focus),
             shape=str(r.shape),
-            clause=_clause(shapes_graph, r.shape),
+            clause=clauses[r.shape],
             system=focus.system,
         ))
-    ordered = sorted(findings)
-    return ordered, _report_graph(ordered)
+    return sorted(findings)
 
 
 def _pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[_Result]:
