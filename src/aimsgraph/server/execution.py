@@ -1,8 +1,9 @@
 """Running a client's SPARQL safely: no federation by default, a timeout, a row limit.
 
 A query runs in a worker thread (Oxigraph releases the GIL while it evaluates), so a slow query
-never blocks other clients; the client gets a 503 when the timeout passes. Rows are counted in a
-first pass that stops at the limit, then the engine serializes the answer in the chosen format.
+never blocks other clients; the client gets a 503 when the timeout passes. Rows are counted as
+they come, stopping at the limit; a small answer is serialized from that one evaluation, a large
+one is evaluated again straight into the engine's serializer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import anyio
 import pyoxigraph as ox
 
+from ..results import QueryResult
 from ..store import GraphStore
 from .problems import ProblemError
 from .settings import ServerSettings
@@ -36,17 +38,26 @@ def check_remote(text: str, allowlist: tuple[str, ...]) -> None:
                            "fetch remote data unless the server's allow-list names the address")
 
 
-def _count(result: Any, limit: int, deadline: float) -> int:
-    count = 0
-    for _ in result:
+#: results up to this many rows are kept from the one evaluation and serialized from there; a
+#: larger one is evaluated a second time, by the engine's own serializer (cheaper than Python)
+KEEP_ROWS = 2000
+
+
+def _collect(result: Any, limit: int, deadline: float) -> tuple[int, list[Any]]:
+    """Count the rows (or triples), stopping past ``limit`` or the deadline; keep the first
+    :data:`KEEP_ROWS`."""
+    count, kept = 0, []
+    for item in result:
         count += 1
+        if count <= KEEP_ROWS:
+            kept.append(item)
         if count > limit:
             raise ProblemError(400, "result-too-large", "result too large",
                                f"the result has more than {limit} rows; add a LIMIT or narrow "
                                "the query")
         if count % 1000 == 0 and time.monotonic() > deadline:
             raise TimeoutError
-    return count
+    return count, kept
 
 
 async def run_query(store: GraphStore, text: str, settings: ServerSettings, *,
@@ -66,12 +77,18 @@ async def run_query(store: GraphStore, text: str, settings: ServerSettings, *,
         if isinstance(first, ox.QueryBoolean):
             media, fmt = choose_format("boolean")
             return media, first.serialize(format=fmt.engine)
-        _count(first, settings.max_rows, deadline)
+        graph = isinstance(first, ox.QueryTriples)
+        variables = [] if graph else [v.value for v in first.variables]
+        media, fmt = choose_format("graph" if graph else "solutions")
+        count, kept = _collect(first, settings.max_rows, deadline)
+        if count <= KEEP_ROWS:  # small: serialize what the one evaluation gave
+            if graph:
+                return media, ox.serialize(kept, format=fmt.engine)
+            rows = [tuple(solution) for solution in kept]
+            return media, QueryResult("solutions", variables, rows).serialize(fmt)
         second = execute()
         if isinstance(second, ox.QueryTriples):
-            media, fmt = choose_format("graph")
             return media, ox.serialize(second, format=fmt.engine)
-        media, fmt = choose_format("solutions")
         return media, second.serialize(format=fmt.engine)
 
     def work() -> tuple[str, bytes] | BaseException:
