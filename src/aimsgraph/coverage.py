@@ -81,16 +81,21 @@ def resolve_framework(name: str) -> str:
                      "(or a framework IRI)")
 
 
+def provision_index(store: GraphStore, queries: QueryCatalog | None = None
+                    ) -> dict[str, Provision]:
+    """Every provision of the loaded catalogs, by IRI (named query ``provision-index``)."""
+    rows = (queries or QueryCatalog()).get("provision-index").run(store).records()
+    return {r["provision"] or "": Provision(r["provision"] or "", r["framework"] or "",
+                                            r["frameworkNotation"] or "", r["notation"] or "",
+                                            r["title"] or "", r["parent"]) for r in rows}
+
+
 class MappingGraph:
     """Provisions as nodes, mappings as directed edges carrying relation and confidence."""
 
     def __init__(self, store: GraphStore, queries: QueryCatalog | None = None) -> None:
         queries = queries or QueryCatalog()
-        self.provisions: dict[str, Provision] = {}
-        for r in queries.get("provision-index").run(store).records():
-            self.provisions[r["provision"] or ""] = Provision(
-                r["provision"] or "", r["framework"] or "", r["frameworkNotation"] or "",
-                r["notation"] or "", r["title"] or "", r["parent"])
+        self.provisions = provision_index(store, queries)
         self.graph = nx.DiGraph()
         for r in queries.get("mapping-edges").run(store).records():
             relation = (r["relation"] or "").removeprefix(AIMS)

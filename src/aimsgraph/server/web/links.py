@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 
-from ...coverage import natural_key
+from ...coverage import Provision, natural_key, provision_index
 from ...namespaces import FRAMEWORKS
 from ...queries import QueryCatalog
 from ...store import GraphStore
@@ -35,19 +35,6 @@ class Framework:
         return SHORT.get(self.key, self.notation)
 
 
-@dataclass(frozen=True)
-class ProvisionRef:
-    iri: str
-    framework: str  # IRI
-    framework_notation: str
-    notation: str
-    title: str
-    parent: str | None
-
-    def __str__(self) -> str:
-        return f"{self.framework_notation} {self.notation}"
-
-
 class Catalog:
     """Frameworks and provisions of one store, by IRI and by (framework key, number)."""
 
@@ -59,13 +46,9 @@ class Catalog:
                                             r["notation"] or "", r["title"] or "",
                                             r["version"] or "", r["issued"] or "")
             for r in queries.get("frameworks").run(store).records()}
-        self.provisions: dict[str, ProvisionRef] = {}
-        for r in queries.get("provision-index").run(store).records():
-            self.provisions[r["provision"] or ""] = ProvisionRef(
-                r["provision"] or "", r["framework"] or "", r["frameworkNotation"] or "",
-                r["notation"] or "", r["title"] or "", r["parent"])
+        self.provisions = provision_index(store, queries)
         self.by_number = {(p.framework, p.notation): p for p in self.provisions.values()}
-        self.children: dict[str, list[ProvisionRef]] = {}
+        self.children: dict[str, list[Provision]] = {}
         for p in sorted(self.provisions.values(), key=lambda p: natural_key(p.notation)):
             if p.parent:
                 self.children.setdefault(p.parent, []).append(p)
@@ -80,11 +63,11 @@ class Catalog:
         iri = FRAMEWORKS.get(key, key)
         return self.frameworks.get(iri)
 
-    def find(self, key: str, notation: str) -> ProvisionRef | None:
+    def find(self, key: str, notation: str) -> Provision | None:
         framework = self.framework(key)
         return self.by_number.get((framework.iri, notation)) if framework else None
 
-    def ancestors(self, iri: str) -> list[ProvisionRef]:
+    def ancestors(self, iri: str) -> list[Provision]:
         found, up = [], self.provisions[iri].parent
         while up and up in self.provisions and len(found) < 20:
             found.append(self.provisions[up])

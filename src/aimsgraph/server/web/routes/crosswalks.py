@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ....coverage import LEVEL, describe_path, natural_key
+from ....coverage import LEVEL, Provision, describe_path, natural_key
 from ....exchange import authored_mappings
 from ....queries import QueryCatalog
 from ...deps import StoreDep
 from ..cache import per_store
 from ..coverage_view import implemented, mapping_graph, rows_for
 from ..heatmap import STATUS, SYMBOL, heatmap
-from ..links import KEY_OF, SHORT, Catalog, Links, ProvisionRef, catalog
+from ..links import KEY_OF, SHORT, Catalog, Links, catalog
 from ..neighbourhood import EDGE, Neighbour, neighbourhood_svg
 from ..templating import PageNotFound, render
 
@@ -46,7 +46,7 @@ def search_page(request: Request, store: StoreDep,
                   results=results[:SEARCH_LIMIT], total=len(results), limit=SEARCH_LIMIT)
 
 
-def search(store, index: Catalog, text: str, framework: str | None) -> list[ProvisionRef]:  # type: ignore[no-untyped-def]
+def search(store, index: Catalog, text: str, framework: str | None) -> list[Provision]:  # type: ignore[no-untyped-def]
     """Number matches first (exact, then prefix, then contained), then title matches."""
     wanted = text.lower()
     numbered = []
@@ -88,7 +88,7 @@ def provision_by_iri(request: Request, store: StoreDep, iri: str = "") -> HTMLRe
     return provision_view(request, store, index, index.provisions[iri])
 
 
-def provision_view(request: Request, store, index: Catalog, p: ProvisionRef) -> HTMLResponse:  # type: ignore[no-untyped-def]
+def provision_view(request: Request, store, index: Catalog, p: Provision) -> HTMLResponse:  # type: ignore[no-untyped-def]
     links = Links(request, index)
     authored = per_store(request, "authored-pairs", lambda: {
         (m["source"], m["target"]): f"{m['file']}:{m['row']}" if m["file"] else ""
