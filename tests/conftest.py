@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -8,6 +14,37 @@ from aimsgraph import GraphStore, open_store
 from aimsgraph.paths import data_root
 
 ROOT = data_root()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(command: Sequence[str], probe: str, log: Path) -> Iterator[None]:
+    """Run a server process until the block ends, once ``probe`` answers. Its output goes to
+    ``log``, a file: a pipe nobody reads fills up and blocks the server."""
+    with log.open("wb") as out:
+        server = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(probe, timeout=1).read()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(f"the server stopped:\n{log.read_text()}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not answer within 60 s:\n"
+                                       f"{log.read_text()}") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port, running_server
 from .test_cli import COMMAND
-from .test_server_live import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
@@ -52,28 +48,12 @@ pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "browser availabl
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = free_port()
-    # the server's log goes to a file: a pipe nobody reads fills up and blocks the server
-    log = tmp_path_factory.mktemp("server") / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen([*COMMAND, "serve", "--port", str(port), "--data",
-                                   str(ROOT / "examples" / "acme-lending")],
-                                  stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/ui/static/aimsgraph.css", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"the server did not answer within 60 s:\n{log.read_text()}")
+    with running_server([*COMMAND, "serve", "--port", str(port), "--data",
+                         str(ROOT / "examples" / "acme-lending")],
+                        f"{url}/ui/static/aimsgraph.css",
+                        tmp_path_factory.mktemp("server") / "serve.log"):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

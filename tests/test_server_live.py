@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -16,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port, running_server
 from .test_cli import COMMAND
 
 SELECT = """PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
@@ -26,34 +23,14 @@ CONSTRUCT = """PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
 CONSTRUCT WHERE { ?f a aims:Framework }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    # the access log goes to a file: a pipe nobody reads fills up and blocks the server
-    log = tmp_path_factory.mktemp("serve") / "server.log"
-    server = subprocess.Popen([*COMMAND, "serve", "--port", str(port), "--data",
-                               str(ROOT / "examples" / "acme-lending")],
-                              stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/queries", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.2)
+    with running_server([*COMMAND, "serve", "--port", str(port), "--data",
+                         str(ROOT / "examples" / "acme-lending")], f"{url}/queries",
+                        tmp_path_factory.mktemp("serve") / "server.log"):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])

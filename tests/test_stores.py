@@ -11,8 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -30,9 +28,8 @@ from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import MANIFEST_GRAPH, Source
 from aimsgraph.validation import validate
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port, running_server
 from .test_cli import COMMAND
-from .test_server_live import free_port
 
 SAMPLE = ROOT / "examples" / "acme-lending"
 AS_OF = date(2026, 11, 27)
@@ -53,24 +50,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server on loopback, with its data in a fresh folder."""
     port = free_port()
     folder = tmp_path_factory.mktemp("oxigraph")
-    log = folder.parent / "oxigraph.log"  # a file, not a pipe nobody reads (it would fill up)
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                                f"127.0.0.1:{port}"], stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"oxigraph serve did not start: {log.read_text()}")
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with running_server([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
+                         f"127.0.0.1:{port}"], url + "/query?query=ASK%7B%7D",
+                        folder.parent / "oxigraph.log"):
+        yield url
 
 
 @pytest.fixture(scope="module")
