@@ -93,7 +93,8 @@ def open_store(
     digests = {s.graph: digest(s.path) for s in sources} if graph_store.persistent else {}
     stale = [s for s in sources if not graph_store.is_current(s, digests.get(s.graph))] \
         if graph_store.persistent else sources
-    graph_store.load(stale, progress=progress, replace=graph_store.persistent)
+    graph_store.load(stale, progress=progress, replace=graph_store.persistent,
+                     digests=digests)
     organizations = [p for p in data if is_organization_folder(p)]
     # an organization's quads depend on its CSV files and on the catalogs they refer to
     catalogs = "".join(sorted(digests.values()))

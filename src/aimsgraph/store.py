@@ -114,12 +114,13 @@ class GraphStore:
     # -- loading -------------------------------------------------------------------------------
 
     def load(self, sources: Sequence[Source], progress: Progress | None = None, *,
-             replace: bool = False) -> LoadReport:
+             replace: bool = False, digests: Mapping[str, str] | None = None) -> LoadReport:
         """Parse every source, then add them all in one transaction.
 
         A source that does not parse raises :class:`RDFSyntaxError` naming its file, line and
         column, and the store is left exactly as it was: nothing is added until all have parsed.
-        ``replace=True`` replaces graphs already loaded instead of refusing them.
+        ``replace=True`` replaces graphs already loaded instead of refusing them. A persistent
+        store records each source's SHA-256 (from ``digests`` by graph, if already computed).
         """
         graphs = [s.graph for s in sources]
         taken = {g for g in graphs if graphs.count(g) > 1 or (g in self._sources and not replace)}
@@ -130,9 +131,11 @@ class GraphStore:
             if progress is not None:
                 progress(index, len(sources), source)
             stage_file(staging, source.path, source.graph)
-        digests = {s.graph: digest(s.path) for s in sources} if self.persistent else {}
+        known = digests or {}
+        recorded = {s.graph: known.get(s.graph) or digest(s.path) for s in sources} \
+            if self.persistent else {}
         size = len(staging)
-        self._write(list(sources), staging, digests)
+        self._write(list(sources), staging, recorded)
         return LoadReport(tuple(sources), size)
 
     def replace_quads(self, source: Source, quads: Sequence[ox.Quad],
