@@ -190,7 +190,7 @@ class RemoteEngine:
         self._httpx = httpx
         self._graphs: list[str] | None = None
         self._mode: str | None = None
-        self.quad_count()  # fail now, with the address, if the server is not there
+        self._select("ASK { }", [], [])  # fail now, with the address, if the server is not there
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -223,7 +223,8 @@ class RemoteEngine:
     def graphs(self) -> list[str]:
         """The store's named graphs (cached until this engine writes)."""
         if self._graphs is None:
-            result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", [], [])
+            # the graph names alone (an empty group pattern), not a scan of every quad
+            result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", [], [])
             assert isinstance(result, ox.QuerySolutions)
             self._graphs = sorted(row["g"].value for row in result)
         return self._graphs

@@ -184,7 +184,7 @@ class GraphStore:
             self._sources[graph.value] = Source(Path(path.value), graph.value, kind.value)
             self._digests[graph.value] = sha.value
         # derived graphs belong to the process that computed them
-        stale = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS("
+        stale = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER(STRSTARTS("
                            f"STR(?g), \"{DERIVED_PREFIX}\")) }}").rows
         self._engine.drop([row[0].value for row in stale if row[0] is not None])
 
