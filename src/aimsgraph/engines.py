@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from .errors import QueryError, StoreError
 from .formats import RdfFormat
 from .namespaces import BASE, GRAPH
+from .sparqltext import STRINGS_AND_COMMENTS
 
 #: the graph that lists what a persistent store holds (see :mod:`.store`), and its vocabulary
 MANIFEST = GRAPH + "manifest"
@@ -362,9 +363,7 @@ def _bind_parameters(sparql: str, substitutions: Substitutions | None) -> str:
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
-_TOKEN = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*|[{]|\bWHERE\b",
-                    re.IGNORECASE | re.DOTALL)
+_TOKEN = re.compile(STRINGS_AND_COMMENTS + r"|<[^<>\"{}|^`\\\s]*>|[{]|\bWHERE\b", re.IGNORECASE)
 
 
 def _where_group(sparql: str) -> int:

@@ -16,13 +16,13 @@ import anyio
 import pyoxigraph as ox
 
 from ..results import QueryResult
+from ..sparqltext import STRINGS_AND_COMMENTS
 from ..store import GraphStore
 from .problems import ProblemError
 from .settings import ServerSettings
 
 # strings and comments, removed before looking for keywords (IRIs are kept: they are checked)
-_STRINGS = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"'
-                      r"|'(?:\\.|[^'\\\n])*'|#[^\n]*")
+_STRINGS = re.compile(STRINGS_AND_COMMENTS)
 _REMOTE = re.compile(r"\b(SERVICE|LOAD)\b(?:\s+SILENT)?\s*(<[^>]*>|[?$]\w+)?", re.IGNORECASE)
 
 
