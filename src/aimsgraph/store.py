@@ -138,10 +138,9 @@ class GraphStore:
         self._write(list(sources), staging, recorded)
         return LoadReport(tuple(sources), size)
 
-    def replace_quads(self, source: Source, quads: Sequence[ox.Quad],
-                      source_digest: str | None = None) -> None:
+    def replace_quads(self, source: Source, quads: Sequence[ox.Quad]) -> None:
         """Put derived quads in ``source.graph``, dropping what that graph held before."""
-        self._write([source], quads, {source.graph: source_digest or ""})
+        self._write([source], quads, {})
 
     def load_quads(self, source: Source, quads: Sequence[ox.Quad],
                    source_digest: str | None = None) -> None:
