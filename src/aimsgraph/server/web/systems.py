@@ -2,8 +2,9 @@
 gaps, and one system's record (risks, controls, evidence, assessments, findings).
 
 The AI Act gaps of a system are the obligations that apply to it and are in force but that no
-implemented control reaches through the crosswalks: the same test as the validation warning
-"no implemented control reaches ...", kept here with the provision so a page can link to it.
+implemented control reaches, directly or through the crosswalks: the same test (Reach) as the
+validation warning "no implemented control reaches ...", kept here with the provision so a page
+can link to it.
 """
 
 from __future__ import annotations
