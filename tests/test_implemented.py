@@ -129,3 +129,12 @@ def test_the_web_view_does_not_say_the_data_conforms_without_an_organization(sto
         page = client.get(path).text
         assert "No organization is loaded, so nothing was validated" in page
         assert "The data conforms" not in page
+
+
+def test_the_ims_checklist_shows_the_declared_clause_conformity(org_store) -> None:
+    from aimsgraph.ims import audit_checklist
+
+    rows = {r["clause"]: r["conformity"] for r in audit_checklist(org_store)}
+    assert rows["8.4"] == "ISO/IEC 42001: in progress"  # the sample's G12
+    assert rows["9.2.1"] == "ISO/IEC 42001: implemented; ISO/IEC 27001: implemented"
+    assert rows["10.2"].startswith("ISO/IEC 42001: planned; ISO/IEC 27001: implemented")

@@ -178,6 +178,6 @@ def finding_targets(f: Finding, links: Links, index: Catalog,
                for name in (n.strip() for n in f.system.split(",")) if name in keys_by_name]
     if f.focus in index.provisions:
         targets.append((str(index.provisions[f.focus]), links.provision(f.focus)))
-    elif "/control/" in f.focus:
-        targets.append(("SoA line", links.soa_line(f.focus)))
+    elif "/control/" in f.focus and not f.location.startswith("clauses.csv"):
+        targets.append(("SoA line", links.soa_line(f.focus)))  # clause lines are not on it
     return targets
