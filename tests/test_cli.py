@@ -186,7 +186,7 @@ def test_soa_in_three_formats(tmp_path: Path) -> None:
     assert run("soa", "--data", str(EXAMPLE), "--format", "xlsx", "-o", str(xlsx)).returncode == 0
     sheet = load_workbook(xlsx).active
     assert [c.value for c in sheet[1]][:3] == ["framework", "control", "title"]
-    assert sheet.max_row == 76  # header + 75 lines of controls.csv
+    assert sheet.max_row == 78  # header + 77 lines of controls.csv (clauses.csv is not the SoA)
     md = run("soa", "--data", str(EXAMPLE), "--format", "md")
     assert md.stdout.startswith("# Statement of Applicability") and "| A.6.2.4 |" in md.stdout
     rows = list(csv.DictReader(io.StringIO(run("soa", "--data", str(EXAMPLE)).stdout)))
@@ -199,7 +199,22 @@ def test_classify_and_gaps() -> None:
     assert systems["Credit scoring model"]["classes"] == ["high-risk"]
     gaps = run("gaps", "--data", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-27")
     report = json.loads(gaps.stdout)
-    assert report["cheapestControls"] and "CV screening and ranking" in report["bySystem"]
+    assert isinstance(report["cheapestControls"], list)
+    assert "CV screening and ranking" in report["bySystem"]
+
+
+@pytest.mark.parametrize(("args", "what"), [
+    (["validate"], "validation"),
+    (["gaps"], "the gap report"),
+    (["soa"], "the Statement of Applicability"),
+    (["coverage", "--have", "implemented", "--want", "aiact"],
+     "coverage by implemented controls"),
+])
+def test_no_organization_is_an_error_not_an_all_clear(args, what) -> None:
+    done = run(*args)
+    assert done.returncode == 2, done.stdout
+    assert f"no organization loaded: {what}" in done.stderr
+    assert "0 violations" not in done.stdout
 
 
 def test_import_reports_every_bad_row(tmp_path: Path) -> None:

@@ -92,3 +92,100 @@ def test_organization_csv_is_required_to_hold_one_row(tmp_path: Path) -> None:
     folder = org(tmp_path, **{"organization.csv": "id,name,scope\n"})
     with pytest.raises(DataErrors, match="exactly one organization row"):
         open_store([folder])
+
+
+CLAUSES = ("id,clause,status,owner,evidence,date,notes\n"
+           "ms-6-1-1,iso42001:6.1.1,implemented,ann,e1,2026-10-01,Risk method\n"
+           "ms-9-3,iso42001:9.3,planned,ann,,,First review in January\n"
+           "isms-9-2-1,iso27001:9.2.1,implemented,ann,e2,2026-10-01,\n"
+           "pims-5-2-1,iso27701:5.2.1,in-progress,ann,,,\n")
+EVIDENCE = FILES["evidence.csv"] + "e2,Internal audit report,isms-9-2-1,2026-10-16,DMS\n"
+
+
+def test_clause_lines_load_as_implementations_that_always_apply(tmp_path: Path) -> None:
+    store = open_store([org(tmp_path, **{"clauses.csv": CLAUSES, "evidence.csv": EVIDENCE})])
+    rows = list(store.query("""
+        SELECT ?clause ?applicable ?status (GROUP_CONCAT(?e; separator=" ") AS ?evidence)
+        WHERE { ?line a aims:ClauseConformity, aims:ControlImplementation ;
+                      aims:implementsControl/skos:notation ?clause ; aims:applicable ?applicable ;
+                      aims:status/rdfs:label ?status .
+                OPTIONAL { ?ev aims:supports ?line ; rdfs:label ?e } }
+        GROUP BY ?clause ?applicable ?status ORDER BY ?clause
+    """).records())
+    assert [(r["clause"], r["applicable"], r["status"], r["evidence"] or "") for r in rows] == [
+        ("5.2.1", "true", "in progress", ""),
+        ("6.1.1", "true", "implemented", "Log review"),  # from the evidence column
+        ("9.2.1", "true", "implemented", "Internal audit report"),  # from evidence.csv supports
+        ("9.3", "true", "planned", "")]
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ("x,iso42001:11.1,implemented,ann,,,",
+     "clauses.csv:2 [clause]: 'iso42001:11.1' is not a management-system clause 4-10 of iso42001"),
+    ("x,iso42001:12,implemented,ann,,,",
+     "clauses.csv:2 [clause]: 'iso42001:12' is not a management-system clause 4-10 of iso42001"),
+    ("x,iso42001:7.9,implemented,ann,,,",
+     "clauses.csv:2 [clause]: 'iso42001:7.9': no provision numbered '7.9' in iso42001"),
+    ("x,iso42001:A.6.2.4,implemented,ann,,,",
+     "clauses.csv:2 [clause]: 'iso42001:A.6.2.4' is not a management-system clause 4-10 of "
+     "iso42001 (Annex A controls go in controls.csv)"),
+    ("x,iso27701:6.2.1,implemented,ann,,,",
+     "clauses.csv:2 [clause]: 'iso27701:6.2.1' is not a management-system clause 5.x of "
+     "iso27701"),
+    ("x,iso27001:4.1,implemented,ann,,,", None),
+    ("x,aiact:Article 9(1),implemented,ann,,,",
+     "clauses.csv:2 [clause]: 'aiact:Article 9(1)': clause lines are for the management-system "
+     "clauses of iso42001, iso27001, iso27701"),
+    ("x,iso42001:9.2,done,ann,,,",
+     "clauses.csv:2 [status]: 'done' is not one of: not-started, planned, in-progress, "
+     "implemented"),
+    ("x,iso42001:9.2,implemented,ann,,16/10/2026,",
+     "clauses.csv:2 [date]: '16/10/2026' is not a date (YYYY-MM-DD)"),
+    ("x,iso42001:9.2,implemented,bob,,,",
+     "clauses.csv:2 [owner]: 'bob' is not an id in people.csv"),
+    ("x,iso42001:9.2,implemented,ann,e1;e9,,",
+     "clauses.csv:2 [evidence]: 'e9' is not an id in evidence.csv"),
+    ("c1,iso42001:9.2,implemented,ann,,,",
+     "clauses.csv:2 [id]: 'c1' is already an id in controls.csv (evidence refers to both files' "
+     "ids)"),
+    ("x,iso42001:9.2,,ann,,,", "clauses.csv:2 [status]: required, but empty"),
+])
+def test_bad_clause_lines_name_file_row_column(tmp_path, row, expected) -> None:
+    header = CLAUSES.splitlines(keepends=True)[0]
+    folder = org(tmp_path, **{"clauses.csv": header + row + "\n"})
+    if expected is None:  # the well-formed control case: it loads
+        assert open_store([folder]).query("ASK { ?l a aims:ClauseConformity }").boolean
+        return
+    with pytest.raises(DataErrors) as caught:
+        open_store([folder])
+    messages = [str(e).replace(str(folder) + "/", "") for e in caught.value.errors]
+    assert expected in messages
+
+
+def test_every_clause_problem_at_once_and_nothing_loaded(tmp_path: Path) -> None:
+    bad = ("id,clause,status,owner,evidence,date,notes\n"
+           "a,iso42001:A.2.2,implemented,ann,,,\n"
+           "b,iso42001:9.2,finished,bob,nosuch,yesterday,\n")
+    evidence = FILES["evidence.csv"] + "e3,Minutes,zzz,2026-10-01,\n"
+    folder = org(tmp_path, **{"clauses.csv": bad, "evidence.csv": evidence})
+    with pytest.raises(DataErrors) as caught:
+        open_store([folder])
+    where = sorted((e.line, e.field) for e in caught.value.errors if e.file.endswith("csv"))
+    assert where == [(2, "clause"), (3, "date"), (3, "evidence"), (3, "owner"), (3, "status"),
+                     (3, "supports")]
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("iso42001:A.8.2", "controls.csv:2 [implements]: 'iso42001:A.8.2': name a legal provision "
+                       "(aiact:..., gdpr:...), e.g. aiact:Article 50(2)"),
+    ("aiact:Article 50(9)", "controls.csv:2 [implements]: 'aiact:Article 50(9)': no provision "
+                            "numbered 'Article 50(9)' in aiact"),
+])
+def test_bad_implements_cells(tmp_path, cell, expected) -> None:
+    controls = ("id,control,applicable,justification,status,owner,systems,measure,implements\n"
+                f"c1,iso42001:A.6.2.8,yes,,implemented,ann,cv,logging,{cell}\n")
+    folder = org(tmp_path, **{"controls.csv": controls})
+    with pytest.raises(DataErrors) as caught:
+        open_store([folder])
+    messages = [str(e).replace(str(folder) + "/", "") for e in caught.value.errors]
+    assert expected in messages

@@ -341,8 +341,11 @@ def materialize(store: GraphStore, results: list[Classification]) -> None:
 
 
 class Reach:
-    """Whether an implemented control reaches a provision through one crosswalk mapping (to the
-    provision, or a part or container of it up to two levels away), for a given AI system.
+    """Whether an implemented control reaches a provision, for a given AI system: the control (or
+    a legal provision an SoA line names as implemented, or a clause conformity line's clause) is
+    the provision, or a part or container of it up to two levels away, or maps to one of those
+    through one crosswalk mapping. What counts as implemented is the ``implemented-controls``
+    named query, the one definition every answer uses.
 
     Computed in Python over three small query results: as one SPARQL pattern the bounded
     part-of paths made the engine enumerate every pair of provisions.
@@ -374,10 +377,14 @@ class Reach:
             found.update(down)
         return found
 
+    def implemented_for(self, control: str, system: str) -> bool:
+        scopes = self.implemented.get(control, set())
+        return None in scopes or system in scopes
+
     def reaches(self, system: str, provision: str) -> bool:
         for target in self.related(provision):
-            for control in self.controls_for.get(target, ()):
-                scopes = self.implemented.get(control, set())
-                if None in scopes or system in scopes:
-                    return True
+            if self.implemented_for(target, system):
+                return True  # implemented directly
+            if any(self.implemented_for(c, system) for c in self.controls_for.get(target, ())):
+                return True
         return False

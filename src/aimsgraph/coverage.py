@@ -171,8 +171,8 @@ def coverage(store: GraphStore, have: Sequence[str], want: str, *, max_hops: int
 def describe_path(row: CoverageRow, graph: MappingGraph) -> str:
     if row.via_parts:
         return "through its parts: " + ", ".join(row.via_parts)
-    if not row.path:
-        return ""
+    if not row.path:  # full without a path: one of the have_provisions itself
+        return "implemented directly" if row.strength == FULL else ""
     first = graph.provisions.get(row.path[0].source)
     text = str(first) if first else row.path[0].source
     for step in row.path:

@@ -4,6 +4,7 @@
     ├── InputError                 a file or value the user gave is wrong (exit 2)
     │   └── RDFSyntaxError         malformed RDF: carries file, line and column
     ├── UsageError                 an unknown name or option (exit 2)
+    │   ├── NoOrganizationError    an answer about an organization, and none is loaded
     │   ├── UnknownQueryError      no named query by that name; lists the valid ones
     │   └── UnknownFormatError     no output format by that name; lists the valid ones
     ├── QueryError                 a SPARQL query failed to parse or run (exit 2)
@@ -64,6 +65,16 @@ class RDFSyntaxError(InputError):
 
 class UsageError(AimsgraphError):
     """The caller named something that does not exist or combined options wrongly."""
+
+
+class NoOrganizationError(UsageError):
+    """An answer about an organization's data was asked for, and no organization is loaded:
+    answering "0 violations" or "nothing implemented" would be false assurance."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        super().__init__(f"no organization loaded: {action} needs an organization's data "
+                         "(a folder with organization.csv, given with --data DIR)")
 
 
 class UnknownNameError(UsageError):

@@ -6,7 +6,8 @@
 - **Integrated SoA**: the organization's control lines across the three standards' annexes, with
   lines whose controls the crosswalks call equal shown once, and the other standards each serves.
 - **Evidence reuse**: evidence items that serve requirements of more than one standard.
-- **Audit checklist**: one line per backbone clause, for a combined audit.
+- **Audit checklist**: one line per backbone clause, for a combined audit, with the
+  organization's conformity status for it in each standard (its clauses.csv lines).
 """
 
 from __future__ import annotations
@@ -114,20 +115,41 @@ def evidence_reuse(store: GraphStore) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: (-int(r["frameworks"]), r["evidence"]))
 
 
+def clause_conformity(store: GraphStore) -> dict[tuple[str, str], str]:
+    """The organization's status per (standard, clause number), from its clause lines."""
+    return {(r["framework"] or "", r["clause"] or ""): r["status"] or ""
+            for r in QueryCatalog().get("clause-conformity").run(store).records()}
+
+
 def audit_checklist(store: GraphStore) -> list[dict[str, str]]:
-    """One line per backbone clause: which standards require it, and what to look for."""
+    """One line per backbone clause: which standards require it, what to look for, and the
+    organization's declared conformity in each standard ("no line" where it declares none)."""
+    declared = clause_conformity(store)
     rows = []
     for clause in backbone(store):
         if "." not in clause.number:
             continue  # the clause headings; their subclauses carry the requirements
+        status = []
+        for standard in clause.required_by:
+            number = clause.pims_clause if standard == STANDARDS[2] else clause.number
+            found = declared.get((standard, number)) or _parts_status(declared, standard, number)
+            status.append(f"{standard.split(':')[0]}: {found or 'no line'}")
         focus = ("the same evidence can serve every standard listed" if clause.relation == "Equal"
                  else clause.adds or "check each standard's own requirement")
         rows.append({"clause": clause.number, "title": clause.title,
                      "standards": "; ".join(clause.required_by),
                      "check": f"Show how {clause.title.lower()} is met for "
                               f"{' and '.join(s.split(':')[0] for s in clause.required_by)}; "
-                              f"{focus}"})
+                              f"{focus}",
+                     "conformity": "; ".join(status)})
     return rows
+
+
+def _parts_status(declared: dict[tuple[str, str], str], standard: str, number: str) -> str:
+    """A clause declared through its subclauses: the least advanced of their statuses."""
+    order = ("not started", "planned", "in progress", "implemented")
+    parts = [s for (fw, n), s in declared.items() if fw == standard and n.startswith(number + ".")]
+    return min(parts, key=lambda s: order.index(s) if s in order else -1) if parts else ""
 
 
 VIEWS = {"backbone": lambda s: [c.as_row() for c in backbone(s)],

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError
+from .errors import InputError, NoOrganizationError
 from .namespaces import AIMS, BASE, DCTERMS, FRAMEWORKS, RDF, RDFS, XSD
+from .store import GraphStore
 
 AIACT = FRAMEWORKS["aiact"]
 DPV_AIACT = "https://w3id.org/dpv/legal/eu/aiact#"
@@ -43,6 +44,11 @@ TRANSPARENCY = {"interacts-with-persons": "art_50/par_1", "synthetic-content": "
                 "emotion-recognition": "art_50/par_3", "biometric-categorisation": "art_50/par_3",
                 "deep-fake": "art_50/par_4", "public-interest-text": "art_50/par_4"}
 LEVELS = ("low", "medium", "high")
+#: frameworks whose management-system clauses take conformity lines, and the clauses that count:
+#: the harmonized structure's clauses 4-10, which ISO/IEC 27701:2019 extends in its clause 5
+MANAGEMENT_CLAUSES = {"iso42001": range(4, 11), "iso27001": range(4, 11), "iso27701": (5,)}
+#: frameworks whose provisions an SoA line may name as implemented directly (``implements``)
+LEGAL = ("aiact", "gdpr")
 
 
 class DataErrors(InputError):
@@ -77,18 +83,31 @@ TABLES: dict[str, tuple[Column, ...]] = {
                                Column("date"), Column("status"), Column("owner")),
     "controls.csv": (Column("id", True), Column("control", True), Column("applicable", True),
                      Column("justification"), Column("status"), Column("owner"),
-                     Column("systems"), Column("measure")),
+                     Column("systems"), Column("measure"), Column("implements")),
+    "clauses.csv": (Column("id", True), Column("clause", True), Column("status", True),
+                    Column("owner"), Column("evidence"), Column("date"), Column("notes")),
     "evidence.csv": (Column("id", True), Column("title", True), Column("supports", True),
                      Column("date", True), Column("location")),
 }
 #: load order: a file only refers to ids of files before it
-ORDER = ("organization.csv", "people.csv", "ai_systems.csv", "controls.csv", "risks.csv",
-         "impact_assessments.csv", "evidence.csv")
+ORDER = ("organization.csv", "people.csv", "ai_systems.csv", "controls.csv", "clauses.csv",
+         "risks.csv", "impact_assessments.csv", "evidence.csv")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def is_organization_folder(path: Path) -> bool:
     return path.is_dir() and (path / "organization.csv").is_file()
+
+
+def has_organization(store: GraphStore) -> bool:
+    """Whether the store holds an organization's data (an ``aims:Organization``)."""
+    return bool(store.query("ASK { ?organization a aims:Organization }").boolean)
+
+
+def require_organization(store: GraphStore, action: str) -> None:
+    """Refuse an answer about an organization when none is loaded (no false assurance)."""
+    if not has_organization(store):
+        raise NoOrganizationError(action)
 
 
 class ProvisionIndex:
@@ -302,6 +321,54 @@ class _Builder:
         measure = self.choice(row, "measure", MEASURES)
         if measure:
             self.add(line, AIMS + "providesMeasure", ox.NamedNode(AIMS + MEASURES[measure]))
+        for reference in _split(row.get("implements", "")):
+            if reference.partition(":")[0].strip() not in LEGAL:
+                self.error("implements", f"{reference!r}: name a legal provision "
+                           f"({', '.join(f'{k}:...' for k in LEGAL)}), e.g. aiact:Article 50(2)")
+                continue
+            provision = self.control("implements", reference)
+            if provision:
+                self.add(line, AIMS + "implementsProvision", provision)
+
+    def clause_line(self, row: dict) -> None:
+        """A conformity line for a management-system clause: the same kind of thing as an SoA
+        line (so it counts wherever implemented controls count), but a clause always applies."""
+        line = self.node("control", row["id"])
+        if row["id"] in self.ids["controls.csv"]:
+            self.error("id", f"{row['id']!r} is already an id in controls.csv (evidence "
+                       "refers to both files' ids)")
+        self.record(line, "ControlImplementation")
+        self.add(line, RDF + "type", ox.NamedNode(AIMS + "ClauseConformity"))
+        self.add(line, AIMS + "applicable", _bool(True))
+        reference = row["clause"].strip()
+        key, _, notation = reference.partition(":")
+        allowed = MANAGEMENT_CLAUSES.get(key.strip())
+        head = notation.strip().split(".")[0]
+        if allowed is None:
+            self.error("clause", f"{reference!r}: clause lines are for the management-system "
+                       f"clauses of {', '.join(MANAGEMENT_CLAUSES)}")
+        elif not (re.fullmatch(r"\d+(\.\d+)*", notation.strip()) and int(head) in allowed):
+            hint = "" if head.isdigit() else " (Annex A controls go in controls.csv)"
+            self.error("clause", f"{reference!r} is not a management-system clause "
+                       + ("5.x of iso27701" if key.strip() == "iso27701" else
+                          f"4-10 of {key.strip()}") + hint)
+        else:
+            clause = self.control("clause", reference)
+            if clause:
+                self.add(line, AIMS + "implementsControl", clause)
+        status = self.choice(row, "status", STATUSES)
+        if status:
+            self.add(line, AIMS + "status", ox.NamedNode(AIMS + STATUSES[status]))
+        owner = self.ref(row, "owner", "people.csv", "person")
+        if owner:
+            self.add(line, AIMS + "owner", owner)
+        for evidence in self.refs(row, "evidence", "evidence.csv", "evidence"):
+            self.quads.append(ox.Quad(evidence, ox.NamedNode(AIMS + "supports"), line,
+                                      self.graph))
+        when = self.day(row, "date")
+        if when:
+            self.add(line, AIMS + "conformityDate", _date(when))
+        self.text(line, AIMS + "applicabilityJustification", row, "notes")
 
     def risk(self, row: dict) -> None:
         risk = self.node("risk", row["id"])
@@ -348,9 +415,11 @@ class _Builder:
         node = self.node("evidence", row["id"])
         self.record(node, "Evidence")
         self.add(node, RDFS + "label", ox.Literal(row["title"]))
-        supports = self.ref(row, "supports", "controls.csv", "control")
-        if supports:
-            self.add(node, AIMS + "supports", supports)
+        supports = row.get("supports", "").strip()
+        if supports in self.ids["controls.csv"] or supports in self.ids["clauses.csv"]:
+            self.add(node, AIMS + "supports", self.node("control", supports))
+        elif supports:
+            self.error("supports", f"{supports!r} is not an id in controls.csv or clauses.csv")
         when = self.day(row, "date")
         if when:
             self.add(node, AIMS + "evidenceDate", _date(when))
@@ -360,6 +429,7 @@ class _Builder:
 HANDLERS: dict[str, Callable[[_Builder, dict], None]] = {
     "organization.csv": _Builder.organization, "people.csv": _Builder.person,
     "ai_systems.csv": _Builder.ai_system, "controls.csv": _Builder.control_line,
+    "clauses.csv": _Builder.clause_line,
     "risks.csv": _Builder.risk, "impact_assessments.csv": _Builder.assessment,
     "evidence.csv": _Builder.evidence,
 }

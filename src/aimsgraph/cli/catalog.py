@@ -16,6 +16,7 @@ from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UnknownFormatError, Usa
 from ..exchange import MAPPING_FORMATS, export_mappings
 from ..formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from ..namespaces import FRAMEWORKS
+from ..organization import require_organization
 from ..queries import QueryCatalog
 from ..reports import implemented_controls
 from ..results import format_table, render_table
@@ -172,6 +173,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         resolve_framework(name)  # usage errors before the load
     store = store_for(args)
     graph = MappingGraph(store)
+    if use_implemented:
+        require_organization(store, "coverage by implemented controls (--have implemented)")
     implemented = implemented_controls(store) if use_implemented else []
     if use_implemented and not implemented:
         raise UsageError("--have implemented needs organization data with implemented controls "

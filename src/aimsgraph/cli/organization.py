@@ -10,6 +10,7 @@ from pathlib import Path
 from ..catalog import open_store
 from ..classification import classify
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..organization import require_organization
 from ..reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
 from ..results import format_table
 from ..validation import validate, validation_report
@@ -84,6 +85,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     store = store_for(args)
+    require_organization(store, "validation")
     findings, report = validation_report(store, as_of=args.as_of,
                                          evidence_months=args.evidence_months)
     violations = [f for f in findings if f.severity == "Violation"]
@@ -111,7 +113,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_soa(args: argparse.Namespace) -> int:
-    rows = soa_rows(store_for(args))
+    store = store_for(args)
+    require_organization(store, "the Statement of Applicability")
+    rows = soa_rows(store)
     if not rows:
         raise UsageError("no Statement of Applicability loaded: give --data with controls.csv")
     if args.format == "xlsx":
@@ -128,6 +132,7 @@ def cmd_soa(args: argparse.Namespace) -> int:
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     store = store_for(args)
+    require_organization(store, "the gap report")
     report = gap_report(store, validate(store, as_of=args.as_of), top=args.top)
     if args.format == "json":
         print(json.dumps({

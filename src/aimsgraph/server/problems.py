@@ -4,6 +4,7 @@
     UnknownQueryError          404  (no such named query)
     UnknownFormatError         406  (no acceptable representation)
     QueryError, InputError     400
+    NoOrganizationError        409  (an answer about an organization; none is loaded)
     UsageError                 400
     StoreError                 502  (the remote store failed or cannot be reached)
     ProblemError               as raised (401, 403, 404, 406, 413, 415, 503 ...)
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import (
     AimsgraphError,
     InputError,
+    NoOrganizationError,
     QueryError,
     StoreError,
     UnknownFormatError,
@@ -33,6 +35,7 @@ STATUS: tuple[tuple[type[AimsgraphError], int, str], ...] = (
     (UnknownFormatError, 406, "not-acceptable"),
     (QueryError, 400, "bad-query"),
     (InputError, 400, "bad-input"),
+    (NoOrganizationError, 409, "no-organization"),
     (UsageError, 400, "bad-request"),
     (StoreError, 502, "store-unavailable"),
 )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...classification import classify
+from ...organization import require_organization
 from ...reports import soa_csv, soa_rows
 from ...validation import Finding, validate
 from ..deps import StoreDep
@@ -51,8 +52,14 @@ def get_system(system: str, request: Request, store: StoreDep) -> dict:
     raise ProblemError(404, "unknown-system", "unknown AI system", f"no AI system {system!r}")
 
 
-@router.get("/validation", summary="SHACL validation findings (violations and warnings)")
+NO_ORGANIZATION = {409: {"description": "No organization is loaded (problem detail "
+                               "`no-organization`): there is nothing to answer about"}}
+
+
+@router.get("/validation", summary="SHACL validation findings (violations and warnings)",
+            responses=NO_ORGANIZATION)
 def get_validation(request: Request, store: StoreDep) -> dict:
+    require_organization(store, "validation")
     found = findings(request, store)
     return {"conforms": not any(f.severity == "Violation" for f in found),
             "violations": sum(f.severity == "Violation" for f in found),
@@ -61,8 +68,10 @@ def get_validation(request: Request, store: StoreDep) -> dict:
 
 
 @router.get("/soa", summary="The Statement of Applicability (JSON, or CSV by Accept)",
-            responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+            responses={200: {"content": {"application/json": {}, "text/csv": {}}},
+                       **NO_ORGANIZATION})
 def get_soa(request: Request, store: StoreDep) -> Response:
+    require_organization(store, "the Statement of Applicability")
     rows = soa_rows(store)
     media, _ = choose(request.headers.get("accept"),
                       (("application/json", "json"), ("text/csv", "csv")))

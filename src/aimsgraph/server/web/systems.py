@@ -2,8 +2,9 @@
 gaps, and one system's record (risks, controls, evidence, assessments, findings).
 
 The AI Act gaps of a system are the obligations that apply to it and are in force but that no
-implemented control reaches through the crosswalks: the same test as the validation warning
-"no implemented control reaches ...", kept here with the provision so a page can link to it.
+implemented control reaches, directly or through the crosswalks: the same test (Reach) as the
+validation warning "no implemented control reaches ...", kept here with the provision so a page
+can link to it.
 """
 
 from __future__ import annotations
@@ -177,6 +178,6 @@ def finding_targets(f: Finding, links: Links, index: Catalog,
                for name in (n.strip() for n in f.system.split(",")) if name in keys_by_name]
     if f.focus in index.provisions:
         targets.append((str(index.provisions[f.focus]), links.provision(f.focus)))
-    elif "/control/" in f.focus:
-        targets.append(("SoA line", links.soa_line(f.focus)))
+    elif "/control/" in f.focus and not f.location.startswith("clauses.csv"):
+        targets.append(("SoA line", links.soa_line(f.focus)))  # clause lines are not on it
     return targets

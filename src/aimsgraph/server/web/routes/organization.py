@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ....organization import has_organization
 from ...deps import StoreDep
 from ...routers.organization import findings
 from ..links import Links, catalog
@@ -43,4 +44,5 @@ def validation_page(request: Request, store: StoreDep) -> HTMLResponse:
     found = sorted(findings(request, store), key=urgency)
     return render(request, "validation.html", "validation", "Validation findings",
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found],
-                  violations=sum(f.severity == "Violation" for f in found))
+                  violations=sum(f.severity == "Violation" for f in found),
+                  organization=has_organization(store))

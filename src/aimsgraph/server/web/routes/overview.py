@@ -7,6 +7,7 @@ from collections import Counter
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ....organization import has_organization
 from ...deps import StoreDep
 from ...routers.organization import findings
 from ..coverage_view import implemented, per_framework
@@ -34,4 +35,4 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
                   frameworks=index.ordered_frameworks(), provisions=provisions,
                   coverage=per_framework(request) if implemented(request) else [],
                   severity=severity, total=len(found), urgent=urgent, systems=systems,
-                  lacking=lacking)
+                  lacking=lacking, organization=has_organization(store))
