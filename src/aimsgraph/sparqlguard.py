@@ -232,7 +232,8 @@ def _judge(keyword: str, target: Token, context: _Prologue, allowed: frozenset[s
     if refused:
         shown = written if refused == [written.strip("<>")] else f"{written} ({refused[0]})"
         raise _Refusal("remote", f"{keyword} {shown} is not allowed: aimsgraph does not "
-                       "fetch remote data unless its allow-list (--allow-service) names the address",
+                       "fetch remote data unless its allow-list (--allow-service) names the "
+                       "address",
                        at.start)
 
 
