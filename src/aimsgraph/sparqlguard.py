@@ -164,13 +164,6 @@ def _readings(toks: Sequence[Token], depths: Sequence[int], index: int,  # type:
     glued to other text (``SERVICEex:x``, ``trueSERVICE``) counts when what follows fits:
     SERVICE needs a target and then ``{``; LOAD needs a target and is an update operation."""
     token = toks[index]
-    after = list(toks[index + 1:index + 6])
-    if token.keyword == "SERVICE":
-        yield "SERVICE", _skip_silent(after)
-        return
-    if token.keyword == "LOAD":
-        yield "LOAD", _skip_silent(after)
-        return
     if token.kind == "word":
         name = token.text
     elif token.kind == "pname":
@@ -178,6 +171,12 @@ def _readings(toks: Sequence[Token], depths: Sequence[int], index: int,  # type:
     else:
         return
     upper = name.upper()
+    if "SERVICE" not in upper and "LOAD" not in upper:
+        return
+    after = list(toks[index + 1:index + 6])
+    if upper in ("SERVICE", "LOAD") and token.kind == "word":
+        yield upper, _skip_silent(after)
+        return
     for keyword in ("SERVICE", "LOAD"):
         if keyword == "LOAD" and not (update and _operation_start(toks, depths, index)):
             continue
@@ -251,6 +250,9 @@ class _Prologue:
         for prefix, namespace in defaults.items():
             prologue.namespaces.setdefault(prefix, set()).add(namespace)
         for index, token in enumerate(toks):
+            if token.kind not in ("word", "pname") \
+                    or not token.text[:6].upper().startswith(("BASE", "PREFIX")):
+                continue
             following = toks[index + 1:index + 3]
             if token.keyword == "BASE" and following and following[0].kind == "iri":
                 prologue.bases |= prologue.absolute(following[0].iri())
