@@ -26,3 +26,5 @@ def test_error_tree_maps_to_exit_codes() -> None:
     assert issubclass(aimsgraph.RDFSyntaxError, aimsgraph.InputError)
     assert issubclass(aimsgraph.UnknownQueryError, aimsgraph.UsageError)
     assert issubclass(aimsgraph.QueryError, aimsgraph.AimsgraphError)
+    assert issubclass(aimsgraph.QueryRefusedError, aimsgraph.QueryError)
+    assert aimsgraph.QueryRefusedError("x", reason="remote").exit_code == 2

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ import pyoxigraph as ox
 from .errors import QueryError, StoreError
 from .formats import RdfFormat
 from .namespaces import BASE, GRAPH
-from .sparqltext import STRINGS_AND_COMMENTS
+from .sparqltext import tokens
 
 #: the graph that lists what a persistent store holds (see :mod:`.store`), and its vocabulary
 MANIFEST = GRAPH + "manifest"
@@ -363,22 +362,19 @@ def _bind_parameters(sparql: str, substitutions: Substitutions | None) -> str:
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
-_TOKEN = re.compile(STRINGS_AND_COMMENTS + r"|<[^<>\"{}|^`\\\s]*>|[{]|\bWHERE\b", re.IGNORECASE)
-
-
 def _where_group(sparql: str) -> int:
-    """The offset just inside the ``{`` that opens the WHERE clause (strings, IRIs and comments
-    skipped): the one after the keyword WHERE, or the first brace when the keyword is left out."""
+    """The offset just inside the ``{`` that opens the WHERE clause (read as SPARQL tokens, so a
+    brace or WHERE inside a string, IRI or comment is not one): the one after the keyword WHERE,
+    or the first brace when the keyword is left out."""
     first = None
     after_where = False
-    for match in _TOKEN.finditer(sparql):
-        token = match.group()
-        if token.upper() == "WHERE":
+    for token in tokens(sparql):
+        if token.keyword == "WHERE":
             after_where = True
-        elif token == "{":
+        elif token.kind == "punct" and token.text == "{":
             if after_where:
-                return match.end()
-            first = match.end() if first is None else first
+                return token.start + 1
+            first = token.start + 1 if first is None else first
     if first is None:
         raise QueryError("the query has no WHERE clause to bind parameters in")
     return first

@@ -8,6 +8,8 @@
     │   ├── UnknownQueryError      no named query by that name; lists the valid ones
     │   └── UnknownFormatError     no output format by that name; lists the valid ones
     ├── QueryError                 a SPARQL query failed to parse or run (exit 2)
+    │   └── QueryRefusedError      the guard refused it before the engine saw it: SERVICE/LOAD
+    │                              not allowed (HTTP 403), nesting or size past the limits (400)
     └── StoreError                 the store cannot be opened or reached (exit 2)
 
 Findings (a QC check that returns rows) are not errors: commands report them and exit 1.
@@ -99,6 +101,21 @@ class UnknownFormatError(UnknownNameError):
 class QueryError(AimsgraphError):
     """A SPARQL query does not parse or fails while running."""
 
+
+class QueryRefusedError(QueryError):
+    """Client SPARQL the guard (:mod:`aimsgraph.sparqlguard`) refused before the engine parsed
+    it. ``reason`` says why: ``remote`` (SERVICE or LOAD of an address not allowed),
+    ``too-deep`` (nesting past the limit) or ``too-large`` (tokens or operators past it)."""
+
+    def __init__(self, message: str, *, reason: str, file: str | Path | None = None,
+                 line: int | None = None, column: int | None = None) -> None:
+        self.reason, self.detail = reason, message
+        self.file = str(file) if file is not None else None
+        self.line, self.column = line, column
+        where = self.file or ""
+        if line is not None:
+            where = f"{where}:{line}:{column}" if where else f"line {line}, column {column}"
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 class StoreError(AimsgraphError):

@@ -15,11 +15,12 @@ from ..coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_fra
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UnknownFormatError, UsageError
 from ..exchange import MAPPING_FORMATS, export_mappings
 from ..formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
-from ..namespaces import FRAMEWORKS
+from ..namespaces import FRAMEWORKS, PREFIXES
 from ..organization import require_organization
 from ..queries import QueryCatalog
 from ..reports import implemented_controls
 from ..results import format_table, render_table
+from ..sparqlguard import guard
 from ..stats import collect_stats
 from ..store import GraphStore, Source
 from ..validation import validate, validate_mapping_file
@@ -44,6 +45,8 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                        + " (default: table, or turtle for graphs)")
     query.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
     query.add_argument("--list", action="store_true", help="list the named queries and exit")
+    query.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                       help="an endpoint SERVICE may reach (repeatable; default none)")
 
     check = sub.add_parser("check", parents=[data],
                            help="QC queries (queries/qc/*-violation.rq must return no rows) and "
@@ -124,6 +127,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     if not args.name:
         raise UsageError("name a query or a .rq file; valid names: " + ", ".join(catalog.names()))
     named = catalog.resolve(args.name)
+    # the same guard as the HTTP endpoint: no SERVICE unless allowed, no crashing depth
+    guard(named.text, args.allow_service, prefixes=PREFIXES, source=named.path)
     values = dict(split_param(p) for p in args.param)
     bindings = named.bindings(values)  # usage errors before the (slower) load
     result = store_for(args).query(named.text, bindings)

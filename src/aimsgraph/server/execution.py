@@ -8,34 +8,24 @@ one is evaluated again straight into the engine's serializer.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 import anyio
 import pyoxigraph as ox
 
+from ..namespaces import PREFIXES
 from ..results import QueryResult
-from ..sparqltext import STRINGS_AND_COMMENTS
+from ..sparqlguard import guard
 from ..store import GraphStore
 from .problems import ProblemError
 from .settings import ServerSettings
 
-# strings and comments, removed before looking for keywords (IRIs are kept: they are checked)
-_STRINGS = re.compile(STRINGS_AND_COMMENTS)
-_REMOTE = re.compile(r"\b(SERVICE|LOAD)\b(?:\s+SILENT)?\s*(<[^>]*>|[?$]\w+)?", re.IGNORECASE)
 
-
-def check_remote(text: str, allowlist: tuple[str, ...]) -> None:
-    """Refuse SERVICE (federation) and LOAD of any IRI the allow-list does not name."""
-    scrubbed = _STRINGS.sub(" ", text)
-    for match in _REMOTE.finditer(scrubbed):
-        keyword, target = match[1].upper(), (match[2] or "").strip("<>")
-        if target and target in allowlist:
-            continue
-        raise ProblemError(403, "remote-access-refused", f"{keyword} refused",
-                           f"{keyword} {match[2] or ''} is not allowed: this endpoint does not "
-                           "fetch remote data unless the server's allow-list names the address")
+def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False) -> None:
+    """Refuse SERVICE/LOAD of addresses the allow-list does not name, and queries nested too
+    deep or too large for the engine (:mod:`aimsgraph.sparqlguard`)."""
+    guard(text, allowlist, update=update, prefixes=PREFIXES)
 
 
 #: results up to this many rows are kept from the one evaluation and serialized from there; a
@@ -118,7 +108,7 @@ def timed_out(settings: ServerSettings) -> ProblemError:
 
 
 async def run_update(store: GraphStore, text: str, settings: ServerSettings) -> None:
-    check_remote(text, settings.service_allowlist)
+    check_remote(text, settings.service_allowlist, update=True)
     try:
         with anyio.fail_after(settings.query_timeout):
             await anyio.to_thread.run_sync(store.update, text)

@@ -3,6 +3,8 @@
     aimsgraph error            status
     UnknownQueryError          404  (no such named query)
     UnknownFormatError         406  (no acceptable representation)
+    QueryRefusedError          403  remote-access-refused (SERVICE/LOAD not on the allow-list)
+                               400  query-too-deep, query-too-large (past the guard's limits)
     QueryError, InputError     400
     NoOrganizationError        409  (an answer about an organization; none is loaded)
     UsageError                 400
@@ -22,6 +24,7 @@ from ..errors import (
     InputError,
     NoOrganizationError,
     QueryError,
+    QueryRefusedError,
     StoreError,
     UnknownFormatError,
     UnknownQueryError,
@@ -30,6 +33,9 @@ from ..errors import (
 
 MEDIA_TYPE = "application/problem+json"
 BASE = "https://w3id.org/aimsgraph/problems/"
+#: the guard's refusals (QueryRefusedError.reason) by status and problem type
+REFUSED = {"remote": (403, "remote-access-refused"), "too-deep": (400, "query-too-deep"),
+           "too-large": (400, "query-too-large")}
 STATUS: tuple[tuple[type[AimsgraphError], int, str], ...] = (
     (UnknownQueryError, 404, "unknown-query"),
     (UnknownFormatError, 406, "not-acceptable"),
@@ -60,6 +66,16 @@ def problem(status: int, kind: str, title: str, detail: str, instance: str = "",
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def status_of(exc: AimsgraphError) -> tuple[int, str]:
+    """The HTTP status and problem type of an aimsgraph error."""
+    if isinstance(exc, QueryRefusedError):
+        return REFUSED.get(exc.reason, (400, "query-refused"))
+    for cls, status, kind in STATUS:
+        if isinstance(exc, cls):
+            return status, kind
+    return 400, "bad-request"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -68,10 +84,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AimsgraphError)
     async def _aimsgraph(request: Request, exc: AimsgraphError) -> JSONResponse:
-        for cls, status, kind in STATUS:
-            if isinstance(exc, cls):
-                return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path)
-        return problem(400, "bad-request", "bad request", str(exc), request.url.path)
+        status, kind = status_of(exc)
+        return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

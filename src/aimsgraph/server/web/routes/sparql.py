@@ -18,7 +18,7 @@ from ....queries import NamedQuery, QueryCatalog
 from ...deps import SettingsDep, StoreDep
 from ...execution import run_query
 from ...negotiation import GRAPHS, RESULTS
-from ...problems import ProblemError
+from ...problems import ProblemError, status_of
 from ..links import Links, catalog
 from ..templating import render
 
@@ -100,8 +100,8 @@ async def sparql_page(request: Request, store: StoreDep, settings: SettingsDep,
         return render(request, "sparql.html", "sparql", "SPARQL", status_code=err.status,
                       error=err.detail, **context)
     except AimsgraphError as err:
-        return render(request, "sparql.html", "sparql", "SPARQL", status_code=400, error=str(err),
-                      **context)
+        return render(request, "sparql.html", "sparql", "SPARQL", status_code=status_of(err)[0],
+                      error=str(err), **context)
     formats = GRAPH_FORMATS if outcome.kind == "graph" else SOLUTION_FORMATS
     download = {name: links.url("/ui/sparql/download", query=text, example=example,
                                 format=name, **{f"param-{k}": v for k, v in values.items()})

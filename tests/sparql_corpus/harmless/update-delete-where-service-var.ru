@@ -1,0 +1,1 @@
+DELETE WHERE { ?service <http://example.org/load> ?load }

@@ -1,0 +1,2 @@
+# LOAD nothing, says this comment
+LOAD <http://127.0.0.1:LISTENER_PORT/data.ttl>

@@ -1,0 +1,1 @@
+\u004COAD <http://127.0.0.1:LISTENER_PORT/data.ttl>
