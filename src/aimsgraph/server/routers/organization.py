@@ -46,7 +46,7 @@ def list_systems(request: Request, store: StoreDep) -> list[dict]:
 def get_system(system: str, request: Request, store: StoreDep) -> dict:
     for c in classify(store):
         if c.system.iri.rsplit("/", 1)[-1] == system:
-            gaps = [f for f in findings(request, store) if c.system.name in f.system]
+            gaps = [f for f in findings(request, store) if c.system.iri in f.systems]
             return system_resource(request, c, gaps)
     raise ProblemError(404, "unknown-system", "unknown AI system", f"no AI system {system!r}")
 

@@ -11,7 +11,7 @@ from ...deps import StoreDep
 from ...routers.organization import findings
 from ..coverage_view import implemented, per_framework
 from ..links import Links, catalog
-from ..systems import finding_targets, summaries, urgency
+from ..systems import finding_targets, summaries, system_pages, urgency
 from ..templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +24,7 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
     links = Links(request, index)
     found = sorted(findings(request, store), key=urgency)
     systems = summaries(request)
-    keys = {s.name: s.key for s in systems}
+    keys = system_pages(systems)
     provisions = Counter(p.framework for p in index.provisions.values())
     severity = Counter(f.severity for f in found)
     urgent = [(f, finding_targets(f, links, index, keys)) for f in found[:URGENT]]

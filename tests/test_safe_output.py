@@ -1,0 +1,82 @@
+"""Safe output: findings matched to AI systems by IRI, only http(s) links, spreadsheet cells that
+cannot execute, security headers, and links that never echo a forged Host."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aimsgraph import open_store
+from aimsgraph.server import ServerSettings, create_app
+from aimsgraph.validation import validate
+
+from .conftest import ROOT
+
+SYSTEM = "https://w3id.org/aimsgraph/org/acme-lending/system/"
+
+
+@pytest.fixture(scope="module")
+def lookalike(tmp_path_factory) -> Path:
+    """The sample organization where one system's id and name are prefixes of another's, and
+    that other's name has a comma."""
+    folder = tmp_path_factory.mktemp("orgs") / "acme-lending"
+    shutil.copytree(ROOT / "examples" / "acme-lending", folder)
+    for path in folder.glob("*.csv"):
+        text = re.sub(r"\bdoc-summarizer\b", "credit", path.read_text(encoding="utf-8"))
+        text = text.replace("Internal document summarizer", "Credit")
+        text = text.replace("Credit scoring model,", '"Credit scoring model, v4",')
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lookalike_store(lookalike):
+    return open_store([lookalike])
+
+
+@pytest.fixture(scope="module")
+def lookalike_client(lookalike_store) -> TestClient:
+    return TestClient(create_app(ServerSettings(), lookalike_store))
+
+
+def test_the_lookalike_organization_is_what_the_tests_need(lookalike_store) -> None:
+    names = {r["name"] for r in lookalike_store.query(
+        "SELECT ?name WHERE { ?s a aims:AISystem ; rdfs:label ?name }").records()}
+    assert {"Credit", "Credit scoring model, v4"} <= names
+
+
+def test_rest_system_gaps_are_the_findings_about_that_system(lookalike_client,
+                                                             lookalike_store) -> None:
+    found = validate(lookalike_store)
+    for key in ("credit", "credit-scoring"):
+        body = lookalike_client.get(f"/systems/{key}").json()
+        expected = sorted(f.message for f in found if SYSTEM + key in f.systems)
+        assert sorted(g["message"] for g in body["gaps"]) == expected
+        assert all(g["systems"] == [SYSTEM + key] for g in body["gaps"])
+    scoring = lookalike_client.get("/systems/credit-scoring").json()["gaps"]
+    assert any(g["severity"] == "Violation" for g in scoring)
+
+
+def test_rest_system_gaps_on_the_sample(org_store) -> None:
+    client = TestClient(create_app(ServerSettings(), org_store))
+    found = validate(org_store)
+    for system in client.get("/systems").json():
+        gaps = client.get(f"/systems/{system['id']}").json()["gaps"]
+        assert len(gaps) == sum(system["iri"] in f.systems for f in found)
+
+
+def test_web_system_page_lists_its_own_findings_only(lookalike_client) -> None:
+    page = lookalike_client.get("/ui/systems/credit-scoring").text
+    assert "No findings for this system" not in page
+    assert "fundamental rights impact assessment" in page
+    other = lookalike_client.get("/ui/systems/credit").text
+    assert "fundamental rights impact assessment" not in other
+
+
+def test_findings_link_to_every_system_they_concern(lookalike_client) -> None:
+    page = lookalike_client.get("/ui/validation").text
+    assert 'href="/ui/systems/credit-scoring#findings">Credit scoring model, v4</a>' in page
