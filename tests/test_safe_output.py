@@ -80,3 +80,54 @@ def test_web_system_page_lists_its_own_findings_only(lookalike_client) -> None:
 def test_findings_link_to_every_system_they_concern(lookalike_client) -> None:
     page = lookalike_client.get("/ui/validation").text
     assert 'href="/ui/systems/credit-scoring#findings">Credit scoring model, v4</a>' in page
+
+
+HOSTILE_IRIS = ("javascript:alert(document.domain)", "data:text/html;base64,PHNjcmlwdD4=",
+                "JavaScript:alert(1)", "vbscript:msgbox(1)", "http:no-host")
+
+
+@pytest.fixture(scope="module")
+def hostile_client(tmp_path_factory) -> TestClient:
+    """Provisions whose IRIs a browser would run, loaded as RDF beside the catalogs."""
+    path = tmp_path_factory.mktemp("rdf") / "hostile.ttl"
+    lines = ["@prefix aims: <https://w3id.org/aimsgraph/ontology#> .",
+             "@prefix skos: <http://www.w3.org/2004/02/skos/core#> ."]
+    for n, iri in enumerate(HOSTILE_IRIS):
+        lines.append(f'<{iri}> a aims:Provision ; aims:inFramework '
+                     f'<https://w3id.org/aimsgraph/std/iso-iec-42001/2023> ; '
+                     f'skos:notation "Z.{n}" ; skos:prefLabel "hostile {n}" .')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return TestClient(create_app(ServerSettings(), open_store([path])))
+
+
+@pytest.mark.parametrize("iri", HOSTILE_IRIS)
+def test_only_http_iris_become_links(hostile_client, iri) -> None:
+    from html import escape
+
+    response = hostile_client.get("/ui/provision", params={"iri": iri})
+    assert response.status_code == 200
+    page = response.text
+    assert f"<code>{escape(iri)}</code>" in page
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:", "vbscript:",
+                                                            "http:no"))]
+
+
+def test_a_catalog_provision_still_links_to_its_iri(client_sample) -> None:
+    iri = "https://w3id.org/aimsgraph/std/iso-iec-42001/2023/annex-a/A.6.2.4"
+    page = client_sample.get("/ui/provision", params={"iri": iri}).text
+    assert f'<a href="{iri}" rel="external noopener noreferrer">' in page
+
+
+def test_templates_autoescape_and_mark_nothing_safe_but_the_escaped_svg() -> None:
+    from aimsgraph.server.web.templating import HERE, templates
+
+    assert templates.env.autoescape is True
+    marked = [(p.name, line.strip()) for p in (HERE / "templates").glob("*.html")
+              for line in p.read_text(encoding="utf-8").splitlines() if "|safe" in line]
+    assert marked == [("provision.html", "{{ svg|safe }}")]
+
+
+@pytest.fixture(scope="module")
+def client_sample(org_store) -> TestClient:
+    return TestClient(create_app(ServerSettings(), org_store))
