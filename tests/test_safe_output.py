@@ -14,7 +14,7 @@ from aimsgraph import open_store
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.validation import validate
 
-from .conftest import ROOT
+from .conftest import LOCAL, ROOT
 
 SYSTEM = "https://w3id.org/aimsgraph/org/acme-lending/system/"
 
@@ -40,7 +40,7 @@ def lookalike_store(lookalike):
 
 @pytest.fixture(scope="module")
 def lookalike_client(lookalike_store) -> TestClient:
-    return TestClient(create_app(ServerSettings(), lookalike_store))
+    return TestClient(create_app(ServerSettings(), lookalike_store), base_url=LOCAL)
 
 
 def test_the_lookalike_organization_is_what_the_tests_need(lookalike_store) -> None:
@@ -62,7 +62,7 @@ def test_rest_system_gaps_are_the_findings_about_that_system(lookalike_client,
 
 
 def test_rest_system_gaps_on_the_sample(org_store) -> None:
-    client = TestClient(create_app(ServerSettings(), org_store))
+    client = TestClient(create_app(ServerSettings(), org_store), base_url=LOCAL)
     found = validate(org_store)
     for system in client.get("/systems").json():
         gaps = client.get(f"/systems/{system['id']}").json()["gaps"]
@@ -97,7 +97,7 @@ def hostile_client(tmp_path_factory) -> TestClient:
                      f'<https://w3id.org/aimsgraph/std/iso-iec-42001/2023> ; '
                      f'skos:notation "Z.{n}" ; skos:prefLabel "hostile {n}" .')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return TestClient(create_app(ServerSettings(), open_store([path])))
+    return TestClient(create_app(ServerSettings(), open_store([path])), base_url=LOCAL)
 
 
 @pytest.mark.parametrize("iri", HOSTILE_IRIS)
@@ -130,7 +130,7 @@ def test_templates_autoescape_and_mark_nothing_safe_but_the_escaped_svg() -> Non
 
 @pytest.fixture(scope="module")
 def client_sample(org_store) -> TestClient:
-    return TestClient(create_app(ServerSettings(), org_store))
+    return TestClient(create_app(ServerSettings(), org_store), base_url=LOCAL)
 
 
 # -- spreadsheet exports -------------------------------------------------------------------------
@@ -232,8 +232,86 @@ def test_cli_exports_are_neutralized(hostile_org, tmp_path, capsys) -> None:
 
 
 def test_web_and_rest_downloads_are_neutralized(hostile_org, tmp_path) -> None:
-    client = TestClient(create_app(ServerSettings(), open_store([hostile_org])))
+    client = TestClient(create_app(ServerSettings(), open_store([hostile_org])), base_url=LOCAL)
     (tmp_path / "soa.xlsx").write_bytes(client.get("/ui/soa/download.xlsx").content)
     assert_no_formula(tmp_path / "soa.xlsx")
     assert_neutral_csv(client.get("/ui/soa/download.csv").text)
     assert_neutral_csv(client.get("/soa", headers={"Accept": "text/csv"}).text)
+
+
+# -- security headers ----------------------------------------------------------------------------
+
+PAGES = ("/", "/ui/systems", "/ui/systems/credit-scoring", "/ui/provisions/iso42001/A.6.2.4",
+         "/ui/heatmap", "/ui/validation", "/ui/impact", "/ui/sparql", "/ui/soa",
+         "/ui/coverage/aiact", "/ui/no-such-page")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_carry_a_strict_policy_and_need_nothing_inline(client_sample, path) -> None:
+    response = client_sample.get(path)
+    assert response.headers["content-type"].startswith("text/html")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "same-origin"
+    page = response.text
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline script"
+    assert not re.search(r"\sstyle=|<style", page), "inline style"
+    assert not re.search(r"\son[a-z]+=", page), "inline event handler"
+
+
+@pytest.mark.parametrize("path", ["/systems", "/sparql?query=ASK%7B%7D", "/openapi.json",
+                                  "/ui/static/aimsgraph.js", "/no-such-resource"])
+def test_other_answers_may_load_nothing(client_sample, path) -> None:
+    response = client_sample.get(path)
+    assert response.headers["content-security-policy"] == \
+        "default-src 'none'; frame-ancestors 'none'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+# -- Host ----------------------------------------------------------------------------------------
+
+FORGED = ("evil.example", "evil.example:8000", "localhost:evil", "localhost@evil.example",
+          "127.0.0.1.evil.example", "[::2]:80", "", "localhost:99999")
+
+
+@pytest.mark.parametrize("host", FORGED)
+def test_a_forged_host_is_refused_and_never_echoed(client_sample, host) -> None:
+    for path in ("/systems", "/sparql", "/ui/systems"):
+        response = client_sample.get(path, headers={"Host": host, "Accept": "text/turtle"})
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "evil" not in response.text and (not host or host not in response.text)
+        assert response.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:80", "[::1]:8000",
+                                  "LOCALHOST"])
+def test_links_follow_an_allowed_host(client_sample, host) -> None:
+    response = client_sample.get("/systems", headers={"Host": host})
+    assert response.status_code == 200
+    assert {s["href"] for s in response.json()} == {
+        f"http://{host}/systems/{s['id']}" for s in response.json()}
+
+
+def test_links_are_built_from_the_base_url(org_store) -> None:
+    settings = ServerSettings(base_url="https://aims.example.org/graph")
+    client = TestClient(create_app(settings, org_store), base_url="https://aims.example.org")
+    systems = client.get("/systems").json()
+    assert systems[0]["href"] == f"https://aims.example.org/graph/systems/{systems[0]['id']}"
+    local = TestClient(create_app(settings, org_store), base_url=LOCAL)
+    assert local.get("/systems").json()[0]["href"].startswith("https://aims.example.org/graph/")
+    description = local.get("/sparql", headers={"Accept": "text/turtle"}).text
+    assert "<https://aims.example.org/graph/sparql>" in description
+    assert 'href="/graph/ui/systems"' in local.get("/").text
+    assert local.get("/systems", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_a_base_url_that_is_not_http_is_a_usage_error(org_store) -> None:
+    from aimsgraph.errors import UsageError
+
+    with pytest.raises(UsageError, match="--base-url"):
+        create_app(ServerSettings(base_url="javascript:alert(1)"), org_store)

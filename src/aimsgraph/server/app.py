@@ -13,6 +13,8 @@ from ..catalog import open_store
 from ..store import GraphStore
 from ..validation import prepare
 from . import problems, web
+from .headers import SecurityHeaders
+from .hosts import HostGuard, base_parts
 from .routers import frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
 
@@ -20,6 +22,8 @@ from .settings import ServerSettings
 def create_app(settings: ServerSettings | None = None, store: GraphStore | None = None) -> FastAPI:
     """The service over ``store`` (default: the shipped catalogs plus ``settings.data``)."""
     settings = settings or ServerSettings()
+    if settings.base_url:
+        base_parts(settings.base_url)  # a bad one fails here, not at the first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,4 +50,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     for module in (sparql, queries, frameworks, mappings, organization, impact):
         app.include_router(module.router)
     web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
+    app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts,
+                       base_url=settings.base_url)
+    app.add_middleware(SecurityHeaders)  # outermost: the Host refusal carries the headers too
     return app
