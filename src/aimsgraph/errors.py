@@ -7,7 +7,9 @@
     │   ├── UnknownQueryError      no named query by that name; lists the valid ones
     │   └── UnknownFormatError     no output format by that name; lists the valid ones
     ├── QueryError                 a SPARQL query failed to parse or run (exit 2)
-    └── StoreError                 the store cannot be opened or reached (exit 2)
+    ├── StoreError                 the store cannot be opened or reached (exit 2)
+    │   └── StoreTimeoutError      a remote store did not answer in time
+    └── OutputError                an output file or stream cannot be written (exit 2)
 
 Findings (a QC check that returns rows) are not errors: commands report them and exit 1.
 The HTTP service maps the same tree to status codes in its own single table.
@@ -92,3 +94,12 @@ class QueryError(AimsgraphError):
 
 class StoreError(AimsgraphError):
     """The store cannot be opened (a folder in use) or a remote store failed or is unreachable."""
+
+
+class StoreTimeoutError(StoreError):
+    """A remote store did not answer within the time allowed (it is hung or overloaded)."""
+
+
+class OutputError(AimsgraphError):
+    """An output cannot be written: a missing folder, no permission, a full disk. Nothing
+    partial is left behind."""
