@@ -193,7 +193,7 @@ def test_updates_go_to_the_server_with_a_token(server) -> None:
 
 def test_a_store_that_is_not_there_is_a_clear_error(capsys) -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(StoreError, match=r"cannot reach http://127\.0\.0\.1:\d+/query"):
+    with pytest.raises(StoreError, match=r"cannot reach the store at http://127\.0\.0\.1:\d+/query"):
         GraphStore.open(url)
     result = subprocess.run([*COMMAND, "stats", "--store", url], capture_output=True, text=True)
     assert result.returncode == 2

@@ -95,6 +95,10 @@ class QueryError(AimsgraphError):
 class StoreError(AimsgraphError):
     """The store cannot be opened (a folder in use) or a remote store failed or is unreachable."""
 
+    def __init__(self, message: str, *, location: str | None = None) -> None:
+        self.location = location  #: the store's address, when it is a remote store
+        super().__init__(message)
+
 
 class StoreTimeoutError(StoreError):
     """A remote store did not answer within the time allowed (it is hung or overloaded)."""

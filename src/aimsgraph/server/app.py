@@ -29,6 +29,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "store", None) is None:
             app.state.store = store or open_store(settings.data)
+            app.state.store.limit_requests(settings.query_timeout)
             prepare(app.state.store)
         yield
 
@@ -45,6 +46,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     app.state.settings = settings
     app.state.store = store
     if store is not None:
+        store.limit_requests(settings.query_timeout)  # a hung remote store: 504, not a hang
         prepare(store)
     problems.install(app)
     for module in (sparql, queries, frameworks, mappings, organization, impact):

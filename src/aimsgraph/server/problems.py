@@ -5,7 +5,8 @@
     UnknownFormatError         406  (no acceptable representation)
     QueryError, InputError     400
     UsageError                 400
-    StoreError                 502  (the remote store failed or cannot be reached)
+    StoreTimeoutError          504  (the remote store did not answer in time; names it)
+    StoreError                 502  (the remote store failed or cannot be reached; names it)
     ProblemError               as raised (401, 403, 404, 406, 413, 415, 503 ...)
 """
 
@@ -21,6 +22,7 @@ from ..errors import (
     InputError,
     QueryError,
     StoreError,
+    StoreTimeoutError,
     UnknownFormatError,
     UnknownQueryError,
     UsageError,
@@ -34,6 +36,7 @@ STATUS: tuple[tuple[type[AimsgraphError], int, str], ...] = (
     (QueryError, 400, "bad-query"),
     (InputError, 400, "bad-input"),
     (UsageError, 400, "bad-request"),
+    (StoreTimeoutError, 504, "store-timeout"),
     (StoreError, 502, "store-unavailable"),
 )
 
@@ -65,9 +68,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AimsgraphError)
     async def _aimsgraph(request: Request, exc: AimsgraphError) -> JSONResponse:
+        where = {"store": exc.location} if isinstance(exc, StoreError) and exc.location else {}
         for cls, status, kind in STATUS:
             if isinstance(exc, cls):
-                return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path)
+                return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path,
+                               **where)
         return problem(400, "bad-request", "bad request", str(exc), request.url.path)
 
     @app.exception_handler(RequestValidationError)

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ...deps import StoreDep
-from ...routers.organization import findings
+from ...faults import freshness
+from ...routers.organization import findings, findings_key
 from ..links import Links, catalog
 from ..systems import finding_targets, role_label, summaries, system_pages, system_record, urgency
 from ..templating import PageNotFound, render
@@ -41,6 +42,8 @@ def validation_page(request: Request, store: StoreDep) -> HTMLResponse:
     links = Links(request, index)
     keys = system_pages(summaries(request))
     found = sorted(findings(request, store), key=urgency)
+    status = freshness(store, findings_key())
     return render(request, "validation.html", "validation", "Validation findings",
+                  read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found],
                   violations=sum(f.severity == "Violation" for f in found))

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ...deps import StoreDep
-from ...routers.organization import findings
+from ...faults import freshness
+from ...routers.organization import findings, findings_key
 from ..coverage_view import implemented, per_framework
 from ..links import Links, catalog
 from ..systems import finding_targets, summaries, system_pages, urgency
@@ -30,7 +31,9 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
     urgent = [(f, finding_targets(f, links, index, keys)) for f in found[:URGENT]]
     lacking = sorted((s for s in systems if s.gaps or s.violations),
                      key=lambda s: (-len(s.gaps) - s.violations, s.name))
+    status = freshness(store, findings_key())
     return render(request, "overview.html", "overview", "Overview",
+                  read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   frameworks=index.ordered_frameworks(), provisions=provisions,
                   coverage=per_framework(request) if implemented(request) else [],
                   severity=severity, total=len(found), urgent=urgent, systems=systems,
