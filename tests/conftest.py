@@ -14,6 +14,9 @@ from aimsgraph import GraphStore, open_store
 from aimsgraph.paths import data_root
 
 ROOT = data_root()
+#: the address test clients use: the service answers only the Host names it is configured for
+#: (loopback by default), not the test client's default "testserver"
+LOCAL = "http://localhost"
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ from aimsgraph.reports import gap_report, implemented_controls
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.validation import validate
 
-from .conftest import ROOT
+from .conftest import LOCAL, ROOT
 
 AS_OF = date(2026, 11, 27)
 FIXED = ROOT / "examples" / "acme-lending-fixed"
@@ -113,7 +113,7 @@ def test_no_organization_loaded_is_refused(store) -> None:
 
 @pytest.mark.parametrize("path", ["/validation", "/soa"])
 def test_http_answers_a_problem_detail_without_an_organization(store, path) -> None:
-    client = TestClient(create_app(ServerSettings(), store))
+    client = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
     response = client.get(path)
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -124,7 +124,7 @@ def test_http_answers_a_problem_detail_without_an_organization(store, path) -> N
 
 
 def test_the_web_view_does_not_say_the_data_conforms_without_an_organization(store) -> None:
-    client = TestClient(create_app(ServerSettings(), store))
+    client = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
     for path in ("/", "/ui/validation"):
         page = client.get(path).text
         assert "No organization is loaded, so nothing was validated" in page

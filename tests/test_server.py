@@ -14,7 +14,7 @@ from aimsgraph import GraphStore, Source
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.server.openapi import openapi_json
 
-from .conftest import ROOT
+from .conftest import LOCAL, ROOT
 
 TOKEN = "s3cret-token"
 FRAMEWORKS = "SELECT ?f WHERE { ?f a aims:Framework } ORDER BY ?f"
@@ -24,13 +24,13 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(scope="module")
 def client(org_store) -> TestClient:
     return TestClient(create_app(ServerSettings(max_rows=5000, max_body_bytes=20_000),
-                                 org_store))
+                                 org_store), base_url=LOCAL)
 
 
 @pytest.fixture
 def writable() -> TestClient:
     store = GraphStore()
-    return TestClient(create_app(ServerSettings(update_token=TOKEN), store))
+    return TestClient(create_app(ServerSettings(update_token=TOKEN), store), base_url=LOCAL)
 
 
 def bindings(response) -> list[dict]:
@@ -188,7 +188,7 @@ def test_timeout_answers_503_and_other_clients_are_served() -> None:
     store.load_quads(Source(Path("numbers"), "urn:x:g"), [
         ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
                 ox.NamedNode("urn:x:g")) for i in range(2000)])
-    client = TestClient(create_app(ServerSettings(query_timeout=0.3), store))
+    client = TestClient(create_app(ServerSettings(query_timeout=0.3), store), base_url=LOCAL)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?p ?y FILTER(?x < ?y) }"
     response = client.get("/sparql", params={"query": slow})
     assert response.status_code == 503

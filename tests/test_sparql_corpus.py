@@ -23,7 +23,7 @@ from aimsgraph import GraphStore
 from aimsgraph.cli import main
 from aimsgraph.server import ServerSettings, create_app
 
-from .conftest import free_port, running_server
+from .conftest import LOCAL, free_port, running_server
 from .test_cli import COMMAND
 
 CORPUS = Path(__file__).parent / "sparql_corpus"
@@ -103,12 +103,13 @@ def text_of(path: Path, listener: Listener) -> str:
 
 @pytest.fixture(scope="module")
 def client(org_store) -> TestClient:
-    return TestClient(create_app(ServerSettings(max_rows=5000), org_store))
+    return TestClient(create_app(ServerSettings(max_rows=5000), org_store), base_url=LOCAL)
 
 
 @pytest.fixture
 def writable() -> TestClient:
-    return TestClient(create_app(ServerSettings(update_token=TOKEN), GraphStore()))
+    return TestClient(create_app(ServerSettings(update_token=TOKEN), GraphStore()),
+                      base_url=LOCAL)
 
 
 def query_routes(client: TestClient, text: str) -> dict[str, int]:

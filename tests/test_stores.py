@@ -28,7 +28,7 @@ from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import MANIFEST_GRAPH, Source
 from aimsgraph.validation import validate
 
-from .conftest import ROOT, free_port, running_server
+from .conftest import LOCAL, ROOT, free_port, running_server
 from .test_cli import COMMAND
 
 SAMPLE = ROOT / "examples" / "acme-lending"
@@ -169,7 +169,7 @@ def test_the_service_runs_on_the_remote_store(embedded, remote) -> None:
     query = "SELECT ?s WHERE { ?s a aims:AISystem } ORDER BY ?s"
     bodies = []
     for store in (embedded, remote):
-        client = TestClient(create_app(ServerSettings(), store))
+        client = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
         response = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
         assert response.status_code == 200
         bodies.append(response.text)
@@ -180,7 +180,7 @@ def test_the_service_runs_on_the_remote_store(embedded, remote) -> None:
 
 def test_updates_go_to_the_server_with_a_token(server) -> None:
     store = GraphStore.open(server)
-    client = TestClient(create_app(ServerSettings(update_token="t0k"), store))
+    client = TestClient(create_app(ServerSettings(update_token="t0k"), store), base_url=LOCAL)
     graph = "https://example.org/g/scratch"
     response = client.post("/sparql", content=f"INSERT DATA {{ GRAPH <{graph}> {{ "
                                                "<urn:a> <urn:b> <urn:c> } }",
@@ -193,7 +193,7 @@ def test_updates_go_to_the_server_with_a_token(server) -> None:
 
 def test_a_store_that_is_not_there_is_a_clear_error(capsys) -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(StoreError, match=r"cannot reach http://127\.0\.0\.1:\d+/query"):
+    with pytest.raises(StoreError, match=r"cannot reach the store at http://127\.0\.0\.1:\d+/query"):
         GraphStore.open(url)
     result = subprocess.run([*COMMAND, "stats", "--store", url], capture_output=True, text=True)
     assert result.returncode == 2

@@ -19,6 +19,8 @@ from aimsgraph.coverage import coverage
 from aimsgraph.reports import implemented_controls, soa_csv, soa_rows
 from aimsgraph.server import ServerSettings, create_app
 
+from .conftest import LOCAL
+
 TOKEN = "web-token"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -38,7 +40,7 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def client(org_store) -> TestClient:
-    return TestClient(create_app(ServerSettings(max_rows=5000), org_store))
+    return TestClient(create_app(ServerSettings(max_rows=5000), org_store), base_url=LOCAL)
 
 
 class Checker(HTMLParser):
@@ -400,7 +402,7 @@ def test_rest_errors_stay_problem_details(client) -> None:
 def test_pages_follow_updates_of_the_store() -> None:
     """Cached page data is keyed on the store generation: an update shows up at once."""
     app = create_app(ServerSettings(update_token=TOKEN), GraphStore())
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     assert "No AI systems are loaded" in client.get("/ui/systems").text
     done = client.post("/sparql", content="""PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, UsageError
 from .formats import rdf_format_for_path
 from .namespaces import GRAPH
 from .organization import ProvisionIndex, is_organization_folder, organization_quads
@@ -88,6 +88,8 @@ def open_store(
     only sources that changed since they were loaded are parsed and loaded again.
     """
     data = list(data)
+    organizations = [p for p in data if is_organization_folder(p)]
+    _refuse_same_names(organizations)
     sources = (shipped_sources() if shipped else []) + data_sources(data)
     graph_store = store if isinstance(store, GraphStore) else GraphStore.open(store)
     digests = {s.graph: digest(s.path) for s in sources} if graph_store.persistent else {}
@@ -95,7 +97,6 @@ def open_store(
         if graph_store.persistent else sources
     graph_store.load(stale, progress=progress, replace=graph_store.persistent,
                      digests=digests)
-    organizations = [p for p in data if is_organization_folder(p)]
     # an organization's quads depend on its CSV files and on the catalogs they refer to
     catalogs = "".join(sorted(digests.values()))
     for folder in organizations:
@@ -108,3 +109,14 @@ def open_store(
         graph_store.load_quads(source, organization_quads(folder, source.graph, index),
                                folder_digest)
     return graph_store
+
+
+def _refuse_same_names(folders: list[Path]) -> None:
+    """An organization's graph is named after its folder: two folders of the same name would
+    replace each other in a persistent store (in memory the second is refused on load)."""
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        other = seen.setdefault(folder.name, folder)
+        if other is not folder:
+            raise UsageError(f"two organization folders are named {folder.name!r} ({other} and "
+                             f"{folder}); their data would share one graph: rename one folder")

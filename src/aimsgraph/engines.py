@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from .errors import QueryError, StoreError
+from .errors import QueryError, StoreError, StoreTimeoutError
 from .formats import RdfFormat
 from .namespaces import BASE, GRAPH
 from .sparqltext import tokens
@@ -198,9 +198,13 @@ class RemoteEngine:
         try:
             response = self._http.request(method, url, **kwargs)  # type: ignore[arg-type]
         except self._httpx.TimeoutException as err:
-            raise StoreError(f"{what}: {url} did not answer in time ({err})") from err
+            seconds = self._http.timeout.read or self._http.timeout.connect
+            raise StoreTimeoutError(f"{what}: the store at {url} did not answer within "
+                                    f"{seconds:g} s (hung, overloaded, or the work too heavy "
+                                    "for it)", location=url) from err
         except self._httpx.HTTPError as err:
-            raise StoreError(f"{what}: cannot reach {url}: {err}") from err
+            raise StoreError(f"{what}: cannot reach the store at {url}: "
+                             f"{err or type(err).__name__}", location=url) from err
         if response.status_code >= 400:
             detail = response.text.strip().splitlines()[0][:300] if response.text.strip() else ""
             if response.status_code == 400 and what.startswith(("query", "update")):
@@ -208,8 +212,9 @@ class RemoteEngine:
             if response.status_code in (401, 403):
                 raise StoreError(f"{what}: {url} refused the credentials (HTTP "
                                  f"{response.status_code}); set AIMSGRAPH_STORE_TOKEN or "
-                                 "AIMSGRAPH_STORE_USER/AIMSGRAPH_STORE_PASSWORD")
-            raise StoreError(f"{what}: {url} answered HTTP {response.status_code}: {detail}")
+                                 "AIMSGRAPH_STORE_USER/AIMSGRAPH_STORE_PASSWORD", location=url)
+            raise StoreError(f"{what}: the store at {url} answered HTTP {response.status_code}: "
+                             f"{detail}", location=url)
         return response
 
     def _need(self, endpoint: str | None, what: str) -> str:
@@ -270,12 +275,40 @@ class RemoteEngine:
             headers={"Accept": "application/sparql-results+json, "
                                "application/n-triples;q=0.9"})
         media = response.headers.get("content-type", "").split(";")[0].strip()
-        if media == "application/sparql-results+json":
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        if media in ("application/n-triples", "text/plain"):
-            return _as_query_triples(response.content)
-        raise StoreError(f"query: {self.endpoints.query} answered with {media or 'no type'}, "
-                         "not SPARQL JSON results nor N-Triples")
+        try:
+            if media == "application/sparql-results+json":
+                return ox.parse_query_results(response.content,
+                                              format=ox.QueryResultsFormat.JSON)
+            if media in ("application/n-triples", "text/plain"):
+                return _as_query_triples(response.content)
+        except (SyntaxError, ValueError) as err:
+            raise StoreError(f"query: the store at {self.endpoints.query} answered {media} "
+                             f"that does not parse: {err}",
+                             location=self.endpoints.query) from None
+        raise StoreError(f"query: the store at {self.endpoints.query} answered with "
+                         f"{media or 'no type'}, not SPARQL JSON results nor N-Triples",
+                         location=self.endpoints.query)
+
+    def set_timeout(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for each answer of the store (the service sets its query
+        timeout here, so a hung store costs a request no more than that)."""
+        self._http.timeout = self._httpx.Timeout(seconds)
+
+    def ping(self, seconds: float = 5.0) -> None:
+        """Raise StoreError (naming the address) unless the store answers ``ASK {}`` now."""
+        try:
+            response = self._http.post(self.endpoints.query, data={"query": "ASK {}"},
+                                       headers={"Accept": "application/sparql-results+json"},
+                                       timeout=min(seconds, self._http.timeout.read or seconds))
+        except self._httpx.TimeoutException as err:
+            raise StoreTimeoutError(f"the store at {self.endpoints.query} did not answer",
+                                    location=self.endpoints.query) from err
+        except self._httpx.HTTPError as err:
+            raise StoreError(f"cannot reach the store at {self.endpoints.query}: {err}",
+                             location=self.endpoints.query) from err
+        if response.status_code >= 400:
+            raise StoreError(f"the store at {self.endpoints.query} answered HTTP "
+                             f"{response.status_code}", location=self.endpoints.query)
 
     def graph_ntriples(self, graph: str) -> bytes:
         if self.endpoints.graph_store is None:

@@ -10,7 +10,9 @@
     ├── QueryError                 a SPARQL query failed to parse or run (exit 2)
     │   └── QueryRefusedError      the guard refused it before the engine saw it: SERVICE/LOAD
     │                              not allowed (HTTP 403), nesting or size past the limits (400)
-    └── StoreError                 the store cannot be opened or reached (exit 2)
+    ├── StoreError                 the store cannot be opened or reached (exit 2)
+    │   └── StoreTimeoutError      a remote store did not answer in time
+    └── OutputError                an output file or stream cannot be written (exit 2)
 
 Findings (a QC check that returns rows) are not errors: commands report them and exit 1.
 The HTTP service maps the same tree to status codes in its own single table.
@@ -120,3 +122,16 @@ class QueryRefusedError(QueryError):
 
 class StoreError(AimsgraphError):
     """The store cannot be opened (a folder in use) or a remote store failed or is unreachable."""
+
+    def __init__(self, message: str, *, location: str | None = None) -> None:
+        self.location = location  #: the store's address, when it is a remote store
+        super().__init__(message)
+
+
+class StoreTimeoutError(StoreError):
+    """A remote store did not answer within the time allowed (it is hung or overloaded)."""
+
+
+class OutputError(AimsgraphError):
+    """An output cannot be written: a missing folder, no permission, a full disk. Nothing
+    partial is left behind."""

@@ -11,8 +11,6 @@ to notify (the item's own, else the nearest owner on the path back to the change
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +20,7 @@ import networkx as nx
 from .changes import Change, ChangeSet
 from .errors import UsageError
 from .queries import QueryCatalog
+from .spreadsheet import rows_csv
 from .store import GraphStore
 from .validation import prepare
 
@@ -143,12 +142,8 @@ def impact(store: GraphStore, change_set: ChangeSet, as_of: date | None = None) 
 
 
 def impacts_csv(impacts: list[Impact]) -> str:
-    out = io.StringIO()
     fields = ["item", "kind", "label", "change", "severity", "changed", "path", "owner", "email"]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(i.as_row() for i in impacts)
-    return out.getvalue()
+    return rows_csv([i.as_row() for i in impacts], fields)
 
 
 # -- migration to a new edition ------------------------------------------------------------------

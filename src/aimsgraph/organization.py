@@ -9,6 +9,8 @@ caller adds the quads to the store in one transaction only when there are none.
 from __future__ import annotations
 
 import csv
+import errno
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -442,7 +444,7 @@ def organization_quads(folder: Path, graph: str, provisions: ProvisionIndex) -> 
     for name in unknown:
         builder.errors.append(InputError(f"unknown file; expected one of {', '.join(ORDER)}",
                                          file=folder / name))
-    tables = {name: _read(folder / name, builder) for name in ORDER if (folder / name).is_file()}
+    tables = {name: _read(folder / name, builder) for name in ORDER if _present(folder / name)}
     for name, rows in tables.items():  # ids first, so references can point forward in a file
         builder.ids[name] = {row["id"].strip() for _, row in rows if row.get("id", "").strip()}
     organization_rows = tables.get("organization.csv", [])
@@ -458,14 +460,29 @@ def organization_quads(folder: Path, graph: str, provisions: ProvisionIndex) -> 
             if not _check_row(builder, name, row, seen):
                 continue
             HANDLERS[name](builder, row)
+        if not builder.base:  # the organization row is wrong: no record has an address
+            raise DataErrors(builder.errors)
     if builder.errors:
         raise DataErrors(builder.errors)
     return builder.quads
 
 
+def _present(path: Path) -> bool:
+    """The table is there: a file, or a name that should be one (a dangling or looping
+    symbolic link, a folder) and is reported by :func:`_read` instead of skipped."""
+    return path.is_file() or path.is_symlink() or path.exists()
+
+
 def _read(path: Path, builder: _Builder) -> list[tuple[int, dict[str, str]]]:
     builder.file = path.name
     try:
+        if not path.is_file():
+            target = os.readlink(path) if path.is_symlink() else ""
+            why = (f"a symbolic link to {target}, which " if target else "") + (
+                "loops" if target and _loops(path) else "does not exist" if target
+                else "is not a file")
+            builder.errors.append(InputError(f"cannot read: {why}", file=path))
+            return []
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         builder.errors.append(InputError(f"cannot read as UTF-8 text: {err}", file=path))
@@ -496,6 +513,16 @@ def _read(path: Path, builder: _Builder) -> list[tuple[int, dict[str, str]]]:
         if any(clean.values()):
             rows.append((reader.line_num, clean))
     return rows
+
+
+def _loops(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13
+        return True
+    except OSError as err:
+        return err.errno == errno.ELOOP
+    return False
 
 
 def _check_row(builder: _Builder, name: str, row: dict, seen: set[str]) -> bool:

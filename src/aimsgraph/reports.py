@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -11,6 +9,7 @@ from typing import BinaryIO
 from .coverage import NONE, MappingGraph, coverage
 from .namespaces import FRAMEWORKS
 from .queries import QueryCatalog
+from .spreadsheet import rows_csv, rows_xlsx
 from .store import GraphStore
 from .validation import Finding
 
@@ -30,14 +29,6 @@ def soa_rows(store: GraphStore) -> list[dict[str, str]]:
     return rows
 
 
-def rows_csv(rows: list[dict[str, str]], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def rows_markdown(rows: list[dict[str, str]], columns: list[str], title: str) -> str:
     def cell(text: str) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
@@ -45,29 +36,6 @@ def rows_markdown(rows: list[dict[str, str]], columns: list[str], title: str) ->
     lines = [f"# {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows]
     return "\n".join(lines) + "\n"
-
-
-def rows_xlsx(rows: list[dict[str, str]], out: BinaryIO, sheet_title: str) -> None:
-    """A worksheet with a bold, frozen, filterable header; columns sized to their content."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    columns = list(rows[0]) if rows else []
-    book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_title[:31]
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        sheet.append([r[c] for c in columns])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for index, column in enumerate(columns, start=1):
-        longest = max([len(column), *(len(str(r[column])) for r in rows)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
-    book.save(out)
 
 
 def soa_csv(rows: list[dict[str, str]]) -> str:

@@ -70,7 +70,7 @@ class GraphStore:
         self._sources: dict[str, Source] = {}
         self._digests: dict[str, str] = {}
         self._generation = 0
-        self._memo: dict[Hashable, tuple[int, Any]] = {}
+        self._memo: dict[Hashable, tuple[int, Any, datetime]] = {}
         if self._engine.persistent:
             self._read_manifest()
 
@@ -108,8 +108,34 @@ class GraphStore:
         if held is not None and held[0] == self._generation:
             return held[1]
         value = compute()
-        self._memo[key] = (self._generation, value)  # after compute, which may itself write
+        # after compute, which may itself write
+        self._memo[key] = (self._generation, value, datetime.now(UTC))
         return value
+
+    def read_at(self, key: Hashable) -> datetime | None:
+        """When the value :meth:`cached` holds for ``key`` was computed (UTC), if it holds one."""
+        held = self._memo.get(key)
+        return held[2] if held is not None and held[0] == self._generation else None
+
+    @property
+    def remote(self) -> bool:
+        """The quads live on a SPARQL server that can be down or hung apart from this process."""
+        return isinstance(self._engine, RemoteEngine)
+
+    def limit_requests(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for each answer of a remote store (no effect otherwise)."""
+        if isinstance(self._engine, RemoteEngine):
+            self._engine.set_timeout(seconds)
+
+    def unreachable(self) -> StoreError | None:
+        """Why the store cannot answer now (a remote store that is down or hung), else None."""
+        if not isinstance(self._engine, RemoteEngine):
+            return None
+        try:
+            self._engine.ping()
+        except StoreError as err:
+            return err
+        return None
 
     # -- loading -------------------------------------------------------------------------------
 

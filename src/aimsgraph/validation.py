@@ -51,6 +51,7 @@ class Finding:
     shape: str
     clause: str = ""  # the requirement the rule checks, for grouping
     system: str = ""  # the AI system it concerns, for grouping ("" when organization-wide)
+    systems: tuple[str, ...] = ()  # the IRIs of the AI systems it concerns: match on these
 
     def __str__(self) -> str:
         return f"{self.location} - {self.message}"
@@ -156,6 +157,7 @@ def _findings(store: GraphStore, shapes: Iterable[Path] | None, *, as_of: date |
             shape=str(r.shape),
             clause=clauses[r.shape],
             system=focus.system,
+            systems=focus.systems,
         ))
     return sorted(findings)
 
@@ -226,6 +228,7 @@ class _NodeInfo:
     location: str = ""  # file:row the node (or the mapping it was derived from) was authored at
     derived: bool = False  # a derived inverse mapping
     system: str = ""  # the AI system it is, or concerns (labels)
+    systems: tuple[str, ...] = ()  # the same systems' IRIs
 
 
 _NODE_INFO = """
@@ -250,13 +253,15 @@ def _node_info(store: GraphStore, nodes: set[str]) -> dict[str, _NodeInfo]:
     found: dict[str, dict] = {}
     for r in store.query(_NODE_INFO % terms).records():
         entry = found.setdefault(r["n"] or "", {"location": "", "derived": False,
-                                                "systems": set()})
+                                                "systems": set(), "iris": set()})
         if r["file"]:
             entry["location"] = f"{r['file']}:{r['row']}" if r["row"] else r["file"]
         entry["derived"] = entry["derived"] or bool(r["derived"])
         if r["system"]:
             entry["systems"].add(r["systemLabel"] or r["system"])
-    return {n: _NodeInfo(e["location"], e["derived"], ", ".join(sorted(e["systems"])))
+            entry["iris"].add(r["system"])
+    return {n: _NodeInfo(e["location"], e["derived"], ", ".join(sorted(e["systems"])),
+                         tuple(sorted(e["iris"])))
             for n, e in found.items()}
 
 

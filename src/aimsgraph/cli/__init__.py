@@ -7,6 +7,7 @@ command group; each registers its subcommands with a handler.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
-from ..errors import EXIT_OK, AimsgraphError
+from ..errors import EXIT_OK, AimsgraphError, OutputError
 from . import catalog, changes, organization, serve
 
 
@@ -45,15 +46,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: write errors that mean the output cannot be written, wherever it goes (a full disk, a quota)
+FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a full disk behind stdout shows here, while we can still say so
+        return code
     except AimsgraphError as err:
         print(f"aimsgraph: error: {err}", file=sys.stderr)
         return err.exit_code
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
+    except OSError as err:
+        if err.errno not in FULL:
+            raise
+        _drop_stdout()
+        print(f"aimsgraph: error: cannot write the output: {err.strerror}", file=sys.stderr)
+        return OutputError.exit_code
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for stdout nowhere, so exiting does not fail on it again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 __all__ = ["build_parser", "main"]

@@ -4,7 +4,6 @@ import-mappings, openapi."""
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections import Counter
@@ -21,6 +20,7 @@ from ..queries import QueryCatalog
 from ..reports import implemented_controls
 from ..results import format_table, render_table
 from ..sparqlguard import guard
+from ..spreadsheet import rows_csv
 from ..stats import collect_stats
 from ..store import GraphStore, Source
 from ..validation import validate, validate_mapping_file
@@ -193,10 +193,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(records, indent=2))
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else
-                                ["notation"])
-        writer.writeheader()
-        writer.writerows(records)
+        sys.stdout.write(rows_csv(records, list(records[0]) if records else ["notation"]))
     else:
         print(format_table(["provision", "coverage", "path"],
                            [(r["notation"], r["coverage"], r["path"]) for r in records]), end="")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..catalog import open_store
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 from ..progress import LoadProgress
 from ..reports import rows_csv, rows_markdown
 from ..store import GraphStore
@@ -38,11 +38,23 @@ def write_output(data: bytes, output: Path | None) -> None:
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write through a temporary file and rename, so a failure never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".aimsgraph-")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder; name a file")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".aimsgraph-")
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as out:
             write(out)
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {err.strerror or err}; nothing was "
+                          "written") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

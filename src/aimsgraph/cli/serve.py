@@ -3,12 +3,55 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import math
 import os
+import socket
 import sys
 
-from ..errors import EXIT_OK
+from ..errors import EXIT_OK, UsageError
 from ..paths import data_path
 from .common import store_for
+
+
+def port_number(text: str) -> int:
+    port = int(text) if text.strip().isdigit() else -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, not {text!r}")
+    return port
+
+
+def positive(kind: type[int] | type[float]):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = -1
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected a number above 0, not {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail now, before the (long) load, when the service could not listen on host:port."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as err:
+        raise UsageError(f"--host {host}: not an address of this machine ({err.strerror})") \
+            from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise UsageError(f"port {port} on {host} is in use by another program: stop it "
+                                 "or choose another --port") from None
+            raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from None
 
 
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
@@ -17,12 +60,20 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                            help="run the HTTP service (REST + SPARQL 1.1 Protocol) on uvicorn")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
                                                             "loopback)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port_number, default=8000, help="1-65535 (default 8000)")
+    serve.add_argument("--base-url", metavar="URL",
+                       help="the public address links in answers are built from, e.g. behind a "
+                            "reverse proxy (default: the request's Host, if allowed)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a Host name clients may use besides the loopback names and --host "
+                            "(repeatable; '*' for any, behind a proxy that checks it)")
     serve.add_argument("--update-token", default=os.environ.get("AIMSGRAPH_UPDATE_TOKEN"),
                        help="allow SPARQL Update with 'Authorization: Bearer TOKEN' (default: "
                             "read-only; also AIMSGRAPH_UPDATE_TOKEN)")
-    serve.add_argument("--query-timeout", type=float, default=30.0, help="seconds (default 30)")
-    serve.add_argument("--max-rows", type=int, default=100_000, help="(default 100000)")
+    serve.add_argument("--query-timeout", type=positive(float), default=30.0,
+                       help="seconds (default 30)")
+    serve.add_argument("--max-rows", type=positive(int), default=100_000,
+                       help="(default 100000)")
     serve.add_argument("--allow-service", action="append", default=[], metavar="IRI",
                        help="an endpoint SERVICE/LOAD may reach (repeatable; default none)")
     serve.add_argument("--no-example", action="store_true",
@@ -35,6 +86,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # the library itself never imports the web stack
 
     from ..server import ServerSettings, create_app
+    from ..server.hosts import base_parts
+    from ..server.settings import LOOPBACK
+
+    if args.base_url:
+        base_parts(args.base_url)  # a usage error now, not after the load
+    check_port_free(args.host, args.port)
 
     if not args.data and not args.no_example:
         args.data = [data_path("examples", "acme-lending")]
@@ -42,7 +99,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
     settings = ServerSettings(data=tuple(args.data), update_token=args.update_token,
                               query_timeout=args.query_timeout, max_rows=args.max_rows,
-                              service_allowlist=tuple(args.allow_service))
+                              service_allowlist=tuple(args.allow_service),
+                              allowed_hosts=(*LOOPBACK, args.host, *args.allowed_host),
+                              base_url=args.base_url)
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "
           f"(web view at /, SPARQL at /sparql, API at /openapi.json)", file=sys.stderr)

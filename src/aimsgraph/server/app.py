@@ -13,6 +13,8 @@ from ..catalog import open_store
 from ..store import GraphStore
 from ..validation import prepare
 from . import problems, web
+from .headers import SecurityHeaders
+from .hosts import HostGuard, base_parts
 from .routers import frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
 
@@ -20,11 +22,14 @@ from .settings import ServerSettings
 def create_app(settings: ServerSettings | None = None, store: GraphStore | None = None) -> FastAPI:
     """The service over ``store`` (default: the shipped catalogs plus ``settings.data``)."""
     settings = settings or ServerSettings()
+    if settings.base_url:
+        base_parts(settings.base_url)  # a bad one fails here, not at the first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "store", None) is None:
             app.state.store = store or open_store(settings.data)
+            app.state.store.limit_requests(settings.query_timeout)
             prepare(app.state.store)
         yield
 
@@ -41,9 +46,13 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     app.state.settings = settings
     app.state.store = store
     if store is not None:
+        store.limit_requests(settings.query_timeout)  # a hung remote store: 504, not a hang
         prepare(store)
     problems.install(app)
     for module in (sparql, queries, frameworks, mappings, organization, impact):
         app.include_router(module.router)
     web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
+    app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts,
+                       base_url=settings.base_url)
+    app.add_middleware(SecurityHeaders)  # outermost: the Host refusal carries the headers too
     return app

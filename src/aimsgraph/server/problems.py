@@ -8,7 +8,8 @@
     QueryError, InputError     400
     NoOrganizationError        409  (an answer about an organization; none is loaded)
     UsageError                 400
-    StoreError                 502  (the remote store failed or cannot be reached)
+    StoreTimeoutError          504  (the remote store did not answer in time; names it)
+    StoreError                 502  (the remote store failed or cannot be reached; names it)
     ProblemError               as raised (401, 403, 404, 406, 413, 415, 503 ...)
 """
 
@@ -26,6 +27,7 @@ from ..errors import (
     QueryError,
     QueryRefusedError,
     StoreError,
+    StoreTimeoutError,
     UnknownFormatError,
     UnknownQueryError,
     UsageError,
@@ -43,6 +45,7 @@ STATUS: tuple[tuple[type[AimsgraphError], int, str], ...] = (
     (InputError, 400, "bad-input"),
     (NoOrganizationError, 409, "no-organization"),
     (UsageError, 400, "bad-request"),
+    (StoreTimeoutError, 504, "store-timeout"),
     (StoreError, 502, "store-unavailable"),
 )
 
@@ -85,7 +88,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AimsgraphError)
     async def _aimsgraph(request: Request, exc: AimsgraphError) -> JSONResponse:
         status, kind = status_of(exc)
-        return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path)
+        where = {"store": exc.location} if isinstance(exc, StoreError) and exc.location else {}
+        return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path, **where)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

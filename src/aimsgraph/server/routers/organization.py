@@ -12,15 +12,20 @@ from ...organization import require_organization
 from ...reports import soa_csv, soa_rows
 from ...validation import Finding, validate
 from ..deps import StoreDep
+from ..faults import freshness
 from ..negotiation import choose
 from ..problems import ProblemError
 
 router = APIRouter(tags=["Organization"])
 
 
+def findings_key() -> tuple[str, date]:
+    return ("findings", date.today())
+
+
 def findings(request: Request, store) -> list[Finding]:  # type: ignore[no-untyped-def]
     """Computed once per store state and day (an update through the service recomputes it)."""
-    return store.cached(("findings", date.today()), lambda: validate(store))
+    return store.cached(findings_key(), lambda: validate(store))
 
 
 def system_resource(request: Request, c, gaps: list[Finding] | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -47,7 +52,7 @@ def list_systems(request: Request, store: StoreDep) -> list[dict]:
 def get_system(system: str, request: Request, store: StoreDep) -> dict:
     for c in classify(store):
         if c.system.iri.rsplit("/", 1)[-1] == system:
-            gaps = [f for f in findings(request, store) if c.system.name in f.system]
+            gaps = [f for f in findings(request, store) if c.system.iri in f.systems]
             return system_resource(request, c, gaps)
     raise ProblemError(404, "unknown-system", "unknown AI system", f"no AI system {system!r}")
 
@@ -64,6 +69,7 @@ def get_validation(request: Request, store: StoreDep) -> dict:
     return {"conforms": not any(f.severity == "Violation" for f in found),
             "violations": sum(f.severity == "Violation" for f in found),
             "warnings": sum(f.severity == "Warning" for f in found),
+            **freshness(store, findings_key()),
             "items": [vars(f) for f in found]}
 
 

@@ -4,7 +4,7 @@ view also works behind a proxy that sets ``root_path``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Request
 
@@ -79,6 +79,20 @@ def catalog(request: Request) -> Catalog:
     return per_store(request, "catalog", lambda: Catalog(request.app.state.store))
 
 
+#: the only schemes an IRI from the graph is rendered as a link with; any other IRI (such as
+#: ``javascript:`` or ``data:`` in loaded RDF) is shown as text
+LINK_SCHEMES = ("http", "https")
+
+
+def external(iri: str) -> str:
+    """``iri`` if a browser may follow it as a link (http or https with a host), else ""."""
+    try:
+        parts = urlsplit(iri.strip())
+    except ValueError:
+        return ""
+    return iri if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else ""
+
+
 class Links:
     """Addresses of the pages, root-relative."""
 
@@ -89,6 +103,10 @@ class Links:
     def url(self, path: str, **query: str | None) -> str:
         params = {k: v for k, v in query.items() if v not in (None, "")}
         return self.root + path + ("?" + urlencode(params) if params else "")
+
+    @staticmethod
+    def external(iri: str) -> str:
+        return external(iri)
 
     def static(self, name: str) -> str:
         return f"{self.root}/ui/static/{name}"

@@ -102,10 +102,10 @@ def summaries(request: Request) -> list[SystemSummary]:
     store: GraphStore = request.app.state.store
 
     def compute() -> list[SystemSummary]:
-        by_name: dict[str, list[Finding]] = defaultdict(list)
+        by_system: dict[str, list[Finding]] = defaultdict(list)
         for f in findings(request, store):  # cached per store generation, as /validation does
-            for name in (n.strip() for n in f.system.split(",")):
-                by_name[name].append(f)
+            for iri in f.systems:
+                by_system[iri].append(f)
         results = classify(store)
         facts = {r["system"]: r for r in QueryCatalog().get("ai-systems").run(store).records()}
         reach = Reach(store) if results else None
@@ -119,7 +119,7 @@ def summaries(request: Request) -> list[SystemSummary]:
             out.append(SystemSummary(c, system_key(c.system.iri), row.get("purpose") or "",
                                      row.get("ownerName") or "",
                                      (row.get("stage") or "").rsplit("#", 1)[-1], gaps, reached,
-                                     sorted(by_name.get(c.system.name, []), key=urgency)))
+                                     sorted(by_system.get(c.system.iri, []), key=urgency)))
         return out
 
     return per_store(request, "systems", compute)
@@ -171,11 +171,16 @@ def system_record(store: GraphStore, iri: str) -> tuple[list[Risk], list[Control
     return risks, list(lines.values()), assessments
 
 
+def system_pages(systems: list[SystemSummary]) -> dict[str, tuple[str, str]]:
+    """(name, page key) of each system, by IRI: findings name the systems they concern by IRI."""
+    return {s.classification.system.iri: (s.name, s.key) for s in systems}
+
+
 def finding_targets(f: Finding, links: Links, index: Catalog,
-                    keys_by_name: dict[str, str]) -> list[tuple[str, str]]:
+                    pages: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
     """Where a person goes to fix a finding: (label, address) of its system(s) and its node."""
-    targets = [(name, links.system(keys_by_name[name], "findings"))
-               for name in (n.strip() for n in f.system.split(",")) if name in keys_by_name]
+    targets = [(pages[iri][0], links.system(pages[iri][1], "findings"))
+               for iri in f.systems if iri in pages]
     if f.focus in index.provisions:
         targets.append((str(index.provisions[f.focus]), links.provision(f.focus)))
     elif "/control/" in f.focus and not f.location.startswith("clauses.csv"):

@@ -14,7 +14,8 @@ from .links import Links, catalog
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.trim_blocks = True
+templates.env.autoescape = True  # every template, whatever its name; nothing is marked |safe
+templates.env.trim_blocks = True  # but the crosswalk SVG, which escapes each value itself
 templates.env.lstrip_blocks = True
 
 #: the navigation bar: (label, path, the page ids it is "current" for)

@@ -7,9 +7,10 @@ from fastapi.responses import HTMLResponse
 
 from ....organization import has_organization
 from ...deps import StoreDep
-from ...routers.organization import findings
+from ...faults import freshness
+from ...routers.organization import findings, findings_key
 from ..links import Links, catalog
-from ..systems import finding_targets, role_label, summaries, system_record, urgency
+from ..systems import finding_targets, role_label, summaries, system_pages, system_record, urgency
 from ..templating import PageNotFound, render
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +31,7 @@ def system_page(system: str, request: Request, store: StoreDep) -> HTMLResponse:
     index = catalog(request)
     links = Links(request, index)
     risks, lines, assessments = system_record(store, found.classification.system.iri)
-    keys = {s.name: s.key for s in systems}
+    keys = system_pages(systems)
     return render(request, "system.html", "systems", found.name, s=found, risks=risks,
                   lines=lines, assessments=assessments, index=index, role_label=role_label,
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found.findings])
@@ -40,9 +41,11 @@ def system_page(system: str, request: Request, store: StoreDep) -> HTMLResponse:
 def validation_page(request: Request, store: StoreDep) -> HTMLResponse:
     index = catalog(request)
     links = Links(request, index)
-    keys = {s.name: s.key for s in summaries(request)}
+    keys = system_pages(summaries(request))
     found = sorted(findings(request, store), key=urgency)
+    status = freshness(store, findings_key())
     return render(request, "validation.html", "validation", "Validation findings",
+                  read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found],
                   violations=sum(f.severity == "Violation" for f in found),
                   organization=has_organization(store))

@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from ....organization import has_organization
 from ...deps import StoreDep
-from ...routers.organization import findings
+from ...faults import freshness
+from ...routers.organization import findings, findings_key
 from ..coverage_view import implemented, per_framework
 from ..links import Links, catalog
-from ..systems import finding_targets, summaries, urgency
+from ..systems import finding_targets, summaries, system_pages, urgency
 from ..templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,13 +26,15 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
     links = Links(request, index)
     found = sorted(findings(request, store), key=urgency)
     systems = summaries(request)
-    keys = {s.name: s.key for s in systems}
+    keys = system_pages(systems)
     provisions = Counter(p.framework for p in index.provisions.values())
     severity = Counter(f.severity for f in found)
     urgent = [(f, finding_targets(f, links, index, keys)) for f in found[:URGENT]]
     lacking = sorted((s for s in systems if s.gaps or s.violations),
                      key=lambda s: (-len(s.gaps) - s.violations, s.name))
+    status = freshness(store, findings_key())
     return render(request, "overview.html", "overview", "Overview",
+                  read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   frameworks=index.ordered_frameworks(), provisions=provisions,
                   coverage=per_framework(request) if implemented(request) else [],
                   severity=severity, total=len(found), urgent=urgent, systems=systems,

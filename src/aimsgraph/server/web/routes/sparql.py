@@ -16,7 +16,7 @@ from ....formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat
 from ....namespaces import PREFIXES
 from ....queries import NamedQuery, QueryCatalog
 from ...deps import SettingsDep, StoreDep
-from ...execution import run_query
+from ...faults import run_client_query
 from ...negotiation import GRAPHS, RESULTS
 from ...problems import ProblemError, status_of
 from ..links import Links, catalog
@@ -119,8 +119,8 @@ async def sparql_download(request: Request, store: StoreDep, settings: SettingsD
                            f"format is one of {', '.join([*SOLUTION_FORMATS, *GRAPH_FORMATS])}")
     named = example_of(example)
     bindings = named.bindings(parameters(request, named)) if named else None
-    media, body = await run_query(store, query, settings, bindings=bindings,
-                                  choose_format=fixed(fmt))
+    media, body = await run_client_query(store, query, settings, bindings=bindings,
+                                         choose_format=fixed(fmt))
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="results.{EXTENSION[fmt.name]}"'})
 
@@ -132,7 +132,8 @@ async def evaluate(store, text: str, settings, bindings, links: Links) -> Outcom
         media = "application/n-triples" if kind == "graph" else "application/sparql-results+json"
         return media, dict(table)[media]
 
-    media, body = await run_query(store, text, settings, bindings=bindings, choose_format=choose)
+    media, body = await run_client_query(store, text, settings, bindings=bindings,
+                                         choose_format=choose)
     if media == "application/n-triples":
         triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
         rows = [[term_cell(t.subject, links), term_cell(t.predicate, links),
