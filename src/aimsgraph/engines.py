@@ -90,6 +90,38 @@ class EmbeddedEngine:
                 else ""
             raise StoreError(f"cannot open the store folder {path}: {err}{hint}") from err
 
+    @classmethod
+    def read_only(cls, path: str | Path) -> EmbeddedEngine:
+        """A read-only view of a folder store nobody writes any more (a snapshot): for queries
+        only. It keeps no manifest of its own, so it does not count as persistent."""
+        engine = cls.__new__(cls)
+        engine.persistent, engine.location = False, str(path)
+        try:
+            engine._store = ox.Store.read_only(str(path))
+        except OSError as err:
+            raise StoreError(f"cannot open the store folder {path} read-only: {err}") from err
+        return engine
+
+    def snapshot(self, target: Path) -> None:
+        """Write the store as it is now into the new folder ``target``, which a read-only view
+        can then open: a checkpoint (hard links) of a folder store, a bulk load of one in
+        memory."""
+        if self.persistent:
+            self._store.backup(str(target))
+            return
+        copy = ox.Store(str(target))
+        copy.bulk_load(self._store.dump(format=ox.RdfFormat.N_QUADS),
+                       format=ox.RdfFormat.N_QUADS)
+        copy.flush()
+
+    def take_contents(self, folder: Path) -> None:
+        """Replace an in-memory store's contents by the folder store's, in one step: readers
+        see the old contents until the new are complete."""
+        source = ox.Store.read_only(str(folder))
+        fresh = ox.Store()
+        fresh.bulk_load(source.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        self._store = fresh
+
     def add(self, quads: Sequence[ox.Quad]) -> None:
         self._store.extend(quads)
 
@@ -192,6 +224,10 @@ class RemoteEngine:
         self._graphs: list[str] | None = None
         self._mode: str | None = None
         self._select("ASK { }", [], [])  # fail now, with the address, if the server is not there
+
+    def set_timeout(self, seconds: float) -> None:
+        """Seconds each request to the store may take (default ``AIMSGRAPH_STORE_TIMEOUT``)."""
+        self._http.timeout = self._httpx.Timeout(seconds)
 
     # -- transport -----------------------------------------------------------------------------
 

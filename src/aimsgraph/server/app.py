@@ -13,8 +13,10 @@ from ..catalog import open_store
 from ..store import GraphStore
 from ..validation import prepare
 from . import problems, web
+from .execution import Runner
 from .routers import frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
+from .timeouts import RouteTimeout
 
 
 def create_app(settings: ServerSettings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -26,7 +28,12 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
         if getattr(app.state, "store", None) is None:
             app.state.store = store or open_store(settings.data)
             prepare(app.state.store)
-        yield
+            app.state.runner = Runner(app.state.store, settings)
+        await app.state.runner.start()
+        try:
+            yield
+        finally:
+            app.state.runner.close()
 
     app = FastAPI(
         title="aimsgraph",
@@ -42,8 +49,10 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     app.state.store = store
     if store is not None:
         prepare(store)
+        app.state.runner = Runner(store, settings)
     problems.install(app)
     for module in (sparql, queries, frameworks, mappings, organization, impact):
         app.include_router(module.router)
     web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
+    app.add_middleware(RouteTimeout, seconds=settings.route_timeout)
     return app
