@@ -19,8 +19,8 @@ import anyio
 import anyio.to_thread
 import pyoxigraph as ox
 
-from ..isolation import Busy, Formats, Refusal, Snapshots, Stopped, WorkerPool, evaluate
-from ..isolation.evaluation import KINDS, Deadline
+from ..isolation.evaluation import KINDS, Deadline, Formats, Refusal, evaluate
+from ..isolation.pool import Busy, Snapshots, Stopped, WorkerPool
 from ..sparqltext import STRINGS_AND_COMMENTS
 from ..store import GraphStore
 from .problems import ProblemError

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-
-#: how client SPARQL runs: in worker processes that are killed at the limits, or (the old way,
-#: kept as the benchmarks' baseline) in a thread of the service that cannot be stopped
-ISOLATION_MODES = ("process", "thread")
-
-
-def default_workers() -> int:
-    return max(2, min(4, os.cpu_count() or 2))
+from ..isolation import ISOLATION_MODES, default_workers
 
 
 @dataclass(frozen=True)
