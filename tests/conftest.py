@@ -46,7 +46,11 @@ def running_server(command: Sequence[str], probe: str,
         yield server
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a server stuck in a busy thread
+            server.kill()
+            server.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
