@@ -94,7 +94,7 @@ def start_servers(scale: str, timeout: float) -> dict:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ready = wait_until_up(f"http://127.0.0.1:{port}/queries", proc)
         if mode == "process":  # the first snapshot and worker are made in the lifespan
-            ready = wait_until_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
+            ready += wait_until_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
         servers[f"aimsgraph-{mode}"] = (proc, f"http://127.0.0.1:{port}/sparql", ready)
     port = free_port()
     proc = subprocess.Popen([str(bin_dir / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}",

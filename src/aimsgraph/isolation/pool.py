@@ -158,18 +158,20 @@ class WorkerPool:
 
     async def _exchange(self, worker: _Worker, task: dict[str, Any], timeout: float) -> tuple:
         deadline = time.monotonic() + timeout
-        await anyio.to_thread.run_sync(worker.conn.send, task)
+        # the worker is idle, reading: sending does not wait on it; the answer is awaited on the
+        # event loop (no thread per waiting query), looking at the worker's memory meanwhile
+        worker.conn.send(task)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise Stopped("timeout")
-            ready = await anyio.to_thread.run_sync(worker.conn.poll,
-                                                   min(remaining, WATCH_INTERVAL))
-            if ready:
+            with anyio.move_on_after(min(remaining, WATCH_INTERVAL)):
+                await anyio.wait_readable(worker.conn.fileno())
+            if worker.conn.poll():
                 try:
-                    return await anyio.to_thread.run_sync(worker.conn.recv)
+                    return worker.conn.recv()  # written in one piece by a worker now done
                 except (EOFError, OSError):
-                    worker.process.join(5)
+                    await anyio.to_thread.run_sync(worker.process.join, 5)
                     raise self._death(worker) from None
             if self.memory_cap and resident_bytes(worker.process.pid or 0) > self.memory_cap:
                 raise Stopped("memory")
