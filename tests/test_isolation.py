@@ -222,3 +222,48 @@ def test_workers_see_each_update_through_the_service() -> None:
         assert response.status_code == 204
         assert counted() == "11"  # the workers read the new snapshot
         assert store.query(count).rows[0][0].value == "11"  # and so does the service itself
+
+
+def test_a_hung_remote_store_is_given_up_after_the_query_timeout() -> None:
+    import http.server
+
+    from aimsgraph.store import GraphStore as Store
+
+    hang = threading.Event()
+    release = threading.Event()
+
+    class Sparql(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.answer(urllib.parse.urlsplit(self.path).query)
+
+        def do_POST(self) -> None:
+            self.answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+
+        def answer(self, form: str) -> None:
+            if hang.is_set():
+                release.wait(15)  # bounded: the old client waited its full 300 s
+            query = urllib.parse.parse_qs(form).get("query", [""])[0]
+            body = {"head": {}, "boolean": False} if "ASK" in query.upper() else \
+                {"head": {"vars": []}, "results": {"bindings": []}}
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sparql)
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    try:
+        store = Store.open(f"http://127.0.0.1:{listener.server_address[1]}/sparql")
+        client = TestClient(create_app(ServerSettings(query_timeout=0.5), store))
+        hang.set()
+        response = client.get("/frameworks")
+        assert response.status_code == 502
+        assert "did not answer in time" in response.json()["detail"]
+    finally:
+        release.set()
+        listener.shutdown()
