@@ -161,6 +161,15 @@ def test_an_update_that_finishes_is_seen_by_queries_and_by_the_rest(server: Serv
     assert server.update("INSERT DATA { oops")[0] == 400
 
 
+def test_a_query_that_crashes_the_engine_leaves_the_service_running(server: Server) -> None:
+    nested = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000  # the parser overflows
+    status, body = server.sparql(nested)
+    assert status in (400, 500)  # 400 once a guard refuses it before the engine parses
+    assert json.loads(body)["type"].rsplit("/", 1)[-1] in ("query-crashed", "bad-query",
+                                                            "query-too-deep")
+    assert server.sparql(ORDINARY)[0] == 200
+
+
 # -- in-process: settings, the route timeout -------------------------------------------------
 
 
