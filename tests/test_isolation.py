@@ -212,8 +212,9 @@ def test_a_slow_route_answers_504_instead_of_hanging(monkeypatch: pytest.MonkeyP
     assert response.json()["type"].endswith("/route-timeout")
 
 
-def test_workers_see_each_update_through_the_service() -> None:
-    store = GraphStore()
+@pytest.mark.parametrize("where", ["memory", "folder"])
+def test_workers_see_each_update_through_the_service(where: str, tmp_path: Path) -> None:
+    store = GraphStore.open(tmp_path / "store" if where == "folder" else None)
     store.load_quads(Source(Path("numbers"), "urn:x:g"), [
         ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
                 ox.NamedNode("urn:x:g")) for i in range(10)])

@@ -145,8 +145,8 @@ class WorkerPool:
                 await anyio.to_thread.run_sync(self._start)
             try:
                 reply = await self._exchange(worker, task, timeout)
-            except BaseException:
-                await anyio.to_thread.run_sync(self._retire, worker)
+            except BaseException:  # also a cancelled request: the worker must not run on
+                self._retire(worker)  # SIGKILL, then a join of a few ms: no await to cancel
                 raise
             if self._closed:
                 self._retire(worker)
