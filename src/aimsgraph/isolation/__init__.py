@@ -31,7 +31,8 @@ sample organization, 36,000 quads, unless said otherwise):
   the same timeout and memory cap. Killed, the copy is deleted: its transaction never committed
   and the service's own store was never touched. Finished, the service's in-memory store takes
   the copy's contents (built aside and swapped in one step, so readers see the old data until
-  then) and the copy becomes the next snapshot; a folder store (``--store DIR``) applies the
+  then; for that moment the service holds the graph twice) and the copy becomes the next
+  snapshot; a folder store (``--store DIR``) applies the
   update itself in a thread (it has just been shown to finish within the limits) and is
   checkpointed again. One update at a time; reads never wait for one.
 - **Remote stores** evaluate their queries themselves: each HTTP request to the store may take no
