@@ -682,7 +682,8 @@ def main() -> None:
     if opts.merge and (OUT / "results.json").exists():  # re-run some sections of the last run
         results = json.loads((OUT / "results.json").read_text())
         results["command"] += f"` then `{command}"
-    for scale in (int(float(s)) for s in opts.scales.split(",")):
+    scales = [int(float(s)) for s in opts.scales.split(",")] if sections - {"isolation"} else []
+    for scale in scales:
         print(f"scale {scale:,}", file=sys.stderr, flush=True)
         manifest = prepare_data(scale)
         r: dict = results["scales"].setdefault(str(scale), {})
@@ -699,7 +700,8 @@ def main() -> None:
         for name in ("results.json", f"results-{stamp}.json"):
             (OUT / name).write_text(json.dumps(results, indent=1))
         (OUT / "results.md").write_text(report(results) + "\n")
-    print(report(results))
+    if scales:
+        print(report(results))
     if "isolation" in sections:  # its own results: out/isolation.json and isolation.md
         import isolation
 
