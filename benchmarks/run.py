@@ -16,7 +16,10 @@ own CSV importer and written as N-Triples beside the shipped catalogs, obligatio
   identical; the fast path with every shipped shapes file too;
 - impact: one changed AI Act article (``what_if``) and each shipped change set (``impact``);
 - http: ``aimsgraph serve`` vs ``oxigraph serve`` (in memory, same files, union default graph),
-  the same SPARQL query from 1/4/8 concurrent clients; peak RSS of each server process.
+  the same SPARQL query from 1/4/8 concurrent clients; peak RSS of each server process;
+- isolation (benchmarks/isolation.py, also at the sample organization): queries in worker
+  processes vs the old in-thread execution vs ``oxigraph serve``, and what runaway queries leave
+  behind (CPU, memory of the service's process tree).
 
 Every figure but HTTP is the median over ``--repeat`` fresh processes (so peak memory is each
 run's own; a query under 0.2 s is run up to 5 times in each and its median taken); rdflib runs
@@ -643,7 +646,7 @@ def main() -> None:
     parser.add_argument("--scales", default="1e4,1e5,1e6",
                         help="organization triples per scale, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per figure")
-    parser.add_argument("--only", default="load,queries,validation,impact,http",
+    parser.add_argument("--only", default="load,queries,validation,impact,http,isolation",
                         help="sections to run (load and queries run together)")
     parser.add_argument("--rdflib-max", type=float, default=1e6, help="largest scale rdflib loads")
     parser.add_argument("--rdflib-queries-max", type=float, default=1e5,
@@ -679,7 +682,8 @@ def main() -> None:
     if opts.merge and (OUT / "results.json").exists():  # re-run some sections of the last run
         results = json.loads((OUT / "results.json").read_text())
         results["command"] += f"` then `{command}"
-    for scale in (int(float(s)) for s in opts.scales.split(",")):
+    scales = [int(float(s)) for s in opts.scales.split(",")] if sections - {"isolation"} else []
+    for scale in scales:
         print(f"scale {scale:,}", file=sys.stderr, flush=True)
         manifest = prepare_data(scale)
         r: dict = results["scales"].setdefault(str(scale), {})
@@ -696,7 +700,13 @@ def main() -> None:
         for name in ("results.json", f"results-{stamp}.json"):
             (OUT / name).write_text(json.dumps(results, indent=1))
         (OUT / "results.md").write_text(report(results) + "\n")
-    print(report(results))
+    if scales:
+        print(report(results))
+    if "isolation" in sections:  # its own results: out/isolation.json and isolation.md
+        import isolation
+
+        isolation.main(["--scales", f"sample,{opts.scales}", "--clients",
+                        ",".join(map(str, opts.clients)), "--requests", str(opts.requests)])
 
 
 if __name__ == "__main__":

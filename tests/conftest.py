@@ -26,9 +26,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(command: Sequence[str], probe: str, log: Path) -> Iterator[None]:
-    """Run a server process until the block ends, once ``probe`` answers. Its output goes to
-    ``log``, a file: a pipe nobody reads fills up and blocks the server."""
+def running_server(command: Sequence[str], probe: str,
+                   log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process until the block ends, once ``probe`` answers; the block gets the
+    process. Its output goes to ``log``, a file: a pipe nobody reads fills up and blocks the
+    server."""
     with log.open("wb") as out:
         server = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -44,10 +46,14 @@ def running_server(command: Sequence[str], probe: str, log: Path) -> Iterator[No
                     raise RuntimeError(f"the server did not answer within 60 s:\n"
                                        f"{log.read_text()}") from None
                 time.sleep(0.2)
-        yield
+        yield server
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a server stuck in a busy thread
+            server.kill()
+            server.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

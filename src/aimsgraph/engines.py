@@ -89,6 +89,38 @@ class EmbeddedEngine:
                 else ""
             raise StoreError(f"cannot open the store folder {path}: {err}{hint}") from err
 
+    @classmethod
+    def read_only(cls, path: str | Path) -> EmbeddedEngine:
+        """A read-only view of a folder store nobody writes any more (a snapshot): for queries
+        only. It keeps no manifest of its own, so it does not count as persistent."""
+        engine = cls.__new__(cls)
+        engine.persistent, engine.location = False, str(path)
+        try:
+            engine._store = ox.Store.read_only(str(path))
+        except OSError as err:
+            raise StoreError(f"cannot open the store folder {path} read-only: {err}") from err
+        return engine
+
+    def snapshot(self, target: Path) -> None:
+        """Write the store as it is now into the new folder ``target``, which a read-only view
+        can then open: a checkpoint (hard links) of a folder store, a bulk load of one in
+        memory."""
+        if self.persistent:
+            self._store.backup(str(target))
+            return
+        copy = ox.Store(str(target))
+        copy.bulk_load(self._store.dump(format=ox.RdfFormat.N_QUADS),
+                       format=ox.RdfFormat.N_QUADS)
+        copy.flush()
+
+    def take_contents(self, folder: Path) -> None:
+        """Replace an in-memory store's contents by the folder store's, in one step: readers
+        see the old contents until the new are complete."""
+        source = ox.Store.read_only(str(folder))
+        fresh = ox.Store()
+        fresh.bulk_load(source.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        self._store = fresh
+
     def add(self, quads: Sequence[ox.Quad]) -> None:
         self._store.extend(quads)
 
@@ -192,6 +224,10 @@ class RemoteEngine:
         self._mode: str | None = None
         self._select("ASK { }", [], [])  # fail now, with the address, if the server is not there
 
+    def set_timeout(self, seconds: float) -> None:
+        """Seconds each request to the store may take (default ``AIMSGRAPH_STORE_TIMEOUT``)."""
+        self._http.timeout = self._httpx.Timeout(seconds)
+
     # -- transport -----------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, what: str, **kwargs: object):  # type: ignore[no-untyped-def]
@@ -288,11 +324,6 @@ class RemoteEngine:
         raise StoreError(f"query: the store at {self.endpoints.query} answered with "
                          f"{media or 'no type'}, not SPARQL JSON results nor N-Triples",
                          location=self.endpoints.query)
-
-    def set_timeout(self, seconds: float) -> None:
-        """Wait at most ``seconds`` for each answer of the store (the service sets its query
-        timeout here, so a hung store costs a request no more than that)."""
-        self._http.timeout = self._httpx.Timeout(seconds)
 
     def ping(self, seconds: float = 5.0) -> None:
         """Raise StoreError (naming the address) unless the store answers ``ASK {}`` now."""

@@ -292,14 +292,39 @@ class GraphStore:
             raise QueryError(f"query failed: {err}") from err
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL Update in one transaction: all of it applies, or none."""
-        self._generation += 1
+        """Run a SPARQL Update in one transaction: all of it applies, or none.
+
+        The generation moves on when the write is over, so that what :meth:`cached` computes
+        meanwhile (from the data before the update) is not taken for the data after it."""
         try:
             self._engine.update(sparql, PREFIXES)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from err
         except (OSError, ValueError, RuntimeError) as err:
             raise QueryError(f"update failed: {err}") from err
+        finally:
+            self._generation += 1
+
+    def snapshot(self, target: Path) -> None:
+        """Copy the store as it is now into the new folder ``target``, for read-only views in
+        other processes (embedded stores only)."""
+        if not isinstance(self._engine, EmbeddedEngine):
+            raise UsageError(f"a snapshot needs an embedded store, not {self.location}")
+        self._engine.snapshot(target)
+
+    def take_contents(self, folder: Path) -> None:
+        """Replace an in-memory store's contents by a folder store's (an update applied to a
+        copy elsewhere); readers see the old contents until the new are complete."""
+        if not isinstance(self._engine, EmbeddedEngine) or self.persistent:
+            raise UsageError(f"only an in-memory store takes another's contents, not "
+                             f"{self.location}")
+        self._engine.take_contents(folder)
+        self._generation += 1
+
+    @property
+    def embedded(self) -> bool:
+        """Oxigraph in this process (in memory or a folder), not a remote store."""
+        return isinstance(self._engine, EmbeddedEngine)
 
     def dump(self, out: BinaryIO, fmt: RdfFormat) -> None:
         """Write the whole store: per graph where the format keeps graphs, else their union."""

@@ -13,10 +13,12 @@ from ..catalog import open_store
 from ..store import GraphStore
 from ..validation import prepare
 from . import problems, web
+from .execution import Runner
 from .headers import SecurityHeaders
 from .hosts import HostGuard, base_parts
 from .routers import frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
+from .timeouts import RouteTimeout
 
 
 def create_app(settings: ServerSettings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -31,7 +33,12 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
             app.state.store = store or open_store(settings.data)
             app.state.store.limit_requests(settings.query_timeout)
             prepare(app.state.store)
-        yield
+            app.state.runner = Runner(app.state.store, settings)
+        await app.state.runner.start()
+        try:
+            yield
+        finally:
+            app.state.runner.close()
 
     app = FastAPI(
         title="aimsgraph",
@@ -48,10 +55,12 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     if store is not None:
         store.limit_requests(settings.query_timeout)  # a hung remote store: 504, not a hang
         prepare(store)
+        app.state.runner = Runner(store, settings)
     problems.install(app)
     for module in (sparql, queries, frameworks, mappings, organization, impact):
         app.include_router(module.router)
     web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
+    app.add_middleware(RouteTimeout, seconds=settings.route_timeout)
     app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts,
                        base_url=settings.base_url)
     app.add_middleware(SecurityHeaders)  # outermost: the Host refusal carries the headers too

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ..store import GraphStore
+from .execution import Runner
 from .settings import ServerSettings
 
 
@@ -18,5 +19,10 @@ def get_settings(request: Request) -> ServerSettings:
     return request.app.state.settings
 
 
+def get_runner(request: Request) -> Runner:
+    return request.app.state.runner
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+RunnerDep = Annotated[Runner, Depends(get_runner)]

@@ -1,23 +1,29 @@
-"""Running a client's SPARQL safely: no federation by default, a timeout, a row limit.
+"""Running a client's SPARQL safely: no federation by default, a timeout, a memory cap, a row
+limit.
 
-A query runs in a worker thread (Oxigraph releases the GIL while it evaluates), so a slow query
-never blocks other clients; the client gets a 503 when the timeout passes. Rows are counted as
-they come, stopping at the limit; a small answer is serialized from that one evaluation, a large
-one is evaluated again straight into the engine's serializer.
+:class:`Runner` is the one door: on an embedded store a query runs in a worker process (see
+:mod:`aimsgraph.isolation` for the design and its measurements) that is killed at the timeout or
+the memory cap, and an update is tried there first; on a remote store the store evaluates, and
+each HTTP request may take no longer than the query timeout. ``isolation="thread"`` keeps the
+old way (a thread that is abandoned, not stopped, at the timeout) as the benchmarks' baseline.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import anyio
+import anyio.to_thread
 import pyoxigraph as ox
 
+from ..isolation.evaluation import KINDS, Deadline, Formats, Refusal, evaluate
+from ..isolation.pool import Busy, Snapshots, Stopped, WorkerPool
 from ..namespaces import PREFIXES
-from ..results import QueryResult
 from ..sparqlguard import guard
 from ..store import GraphStore
+from .faults import evaluation_failed, store_timeout
 from .problems import ProblemError
 from .settings import ServerSettings
 
@@ -28,89 +34,203 @@ def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False)
     guard(text, allowlist, update=update, prefixes=PREFIXES)
 
 
-#: results up to this many rows are kept from the one evaluation and serialized from there; a
-#: larger one is evaluated a second time, by the engine's own serializer (cheaper than Python)
-KEEP_ROWS = 2000
+Bindings = dict[str, ox.NamedNode | ox.Literal]
 
 
-def _collect(result: Any, limit: int, deadline: float) -> tuple[int, list[Any]]:
-    """Count the rows (or triples), stopping past ``limit`` or the deadline; keep the first
-    :data:`KEEP_ROWS`."""
-    count, kept = 0, []
-    for item in result:
-        count += 1
-        if count <= KEEP_ROWS:
-            kept.append(item)
-        if count > limit:
-            raise ProblemError(400, "result-too-large", "result too large",
-                               f"the result has more than {limit} rows; add a LIMIT or narrow "
-                               "the query")
-        if count % 1000 == 0 and time.monotonic() > deadline:
-            raise TimeoutError
-    return count, kept
+class Runner:
+    """Runs the clients' queries and updates over ``store`` within ``settings``' limits."""
 
+    def __init__(self, store: GraphStore, settings: ServerSettings) -> None:
+        self.store, self.settings = store, settings
+        self.isolated = settings.isolation == "process" and store.embedded
+        self.pool = WorkerPool(settings.workers, settings.query_memory * 1024 * 1024) \
+            if self.isolated else None
+        self._snapshots: Snapshots | None = None
+        self._publishing: anyio.Lock | None = None
+        self._writing: anyio.Lock | None = None
+        if not store.embedded:
+            store.limit_requests(settings.query_timeout)
 
-async def run_query(store: GraphStore, text: str, settings: ServerSettings, *,
-                    default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
-                    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
-                    choose_format: Any) -> tuple[str, bytes]:
-    """Run ``text`` and return (media type, body); ``choose_format(kind)`` negotiates."""
-    check_remote(text, settings.service_allowlist)
-    deadline = time.monotonic() + settings.query_timeout
+    async def start(self) -> None:
+        """Publish the first snapshot and start a worker, ahead of the first query."""
+        if self.pool is not None:
+            await self._snapshot()
+            await self.pool.warm()
 
-    def evaluate() -> tuple[str, bytes]:
-        def execute() -> Any:
-            return store.execute(text, bindings, default_graphs=default_graphs,
-                                 named_graphs=named_graphs)
+    def close(self) -> None:
+        """Stop the workers and remove the snapshots (a later query starts afresh)."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = WorkerPool(self.pool.size, self.pool.memory_cap)
+        if self._snapshots is not None:
+            self._snapshots.close()
+            self._snapshots = None
 
-        first = execute()
-        if isinstance(first, ox.QueryBoolean):
-            media, fmt = choose_format("boolean")
-            return media, first.serialize(format=fmt.engine)
-        graph = isinstance(first, ox.QueryTriples)
-        variables = [] if graph else [v.value for v in first.variables]
-        media, fmt = choose_format("graph" if graph else "solutions")
-        count, kept = _collect(first, settings.max_rows, deadline)
-        if count <= KEEP_ROWS:  # small: serialize what the one evaluation gave
-            if graph:
-                return media, ox.serialize(kept, format=fmt.engine)
-            rows = [tuple(solution) for solution in kept]
-            return media, QueryResult("solutions", variables, rows).serialize(fmt)
-        second = execute()
-        if isinstance(second, ox.QueryTriples):
-            return media, ox.serialize(second, format=fmt.engine)
-        return media, second.serialize(format=fmt.engine)
+    async def _snapshot(self) -> Snapshots:
+        if self._publishing is None:
+            self._publishing = anyio.Lock()
+        async with self._publishing:
+            if self._snapshots is None:
+                snapshots = Snapshots(self.store)
+                await anyio.to_thread.run_sync(snapshots.publish)
+                self._snapshots = snapshots
+        return self._snapshots
 
-    def work() -> tuple[str, bytes] | BaseException:
-        # Engine objects may only be dropped on the thread that made them: an exception leaving
-        # this thread must not carry frames that still hold them.
+    # -- queries ---------------------------------------------------------------------------
+
+    async def query(self, text: str, **options: Any) -> tuple[str, bytes]:
+        """(media type, body) of ``text``'s answer (options: default_graphs, named_graphs,
+        bindings, choose_format); store and SERVICE faults become problem details."""
         try:
-            return evaluate()
-        except Exception as err:
-            return err.with_traceback(None)
+            return await self._query(text, **options)
+        except ProblemError as err:
+            raise self._store_fault(err) from None
+        except (RuntimeError, OSError) as err:  # raised by the engine while it evaluates
+            raise evaluation_failed(err) from None
 
-    try:
-        with anyio.fail_after(settings.query_timeout):
-            outcome = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-    except TimeoutError:
-        raise timed_out(settings) from None
-    if isinstance(outcome, TimeoutError):  # the row loop passed the deadline
-        raise timed_out(settings)
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
+    def _store_fault(self, err: ProblemError) -> ProblemError:
+        if err.kind == "query-timeout" and self.store.remote:
+            return store_timeout(self.store, self.settings)
+        return err
+
+    async def _query(self, text: str, *, default_graphs: tuple[str, ...] = (),
+                    named_graphs: tuple[str, ...] = (), bindings: Bindings | None = None,
+                    choose_format: Callable[[str], Any]) -> tuple[str, bytes]:
+        """(media type, body) of ``text``'s answer; ``choose_format(kind)`` negotiates."""
+        check_remote(text, self.settings.service_allowlist)
+        formats = negotiated(choose_format)
+        if self.pool is None:
+            return await self._in_thread(text, default_graphs, named_graphs, bindings, formats)
+        snapshots = await self._snapshot()
+        task = {"op": "query", "snapshot": str(snapshots.current), "text": text,
+                "default_graphs": default_graphs, "named_graphs": named_graphs,
+                "bindings": bindings or None, "formats": formats,
+                "max_rows": self.settings.max_rows, "timeout": self.settings.query_timeout}
+        reply = await self._call(task)
+        if reply[0] == "ok":
+            return reply[1], reply[2]
+        raise self._problem(reply)
+
+    async def _call(self, task: dict[str, Any]) -> tuple:
+        assert self.pool is not None
+        try:
+            return await self.pool.call(task, self.settings.query_timeout,
+                                        self.settings.queue_wait)
+        except Stopped as stop:
+            raise self._stopped(stop) from None
+        except Busy:
+            raise ProblemError(503, "service-busy", "all query workers are busy",
+                               f"no query worker became free within {self.settings.queue_wait:g}"
+                               " s; try again later", headers={"Retry-After": "5"}) from None
+
+    def _problem(self, reply: tuple) -> ProblemError:
+        if reply[0] == "refused":
+            status, kind, title, detail, extra = reply[1:]
+            return ProblemError(status, kind, title, detail, **extra)
+        if reply[0] == "memory":
+            return self._stopped(Stopped("memory"))
+        return timed_out(self.settings)  # "deadline": the row loop passed it
+
+    def _stopped(self, stop: Stopped) -> ProblemError:
+        if stop.reason == "timeout":
+            return timed_out(self.settings)
+        if stop.reason == "memory":
+            return ProblemError(503, "query-memory-exceeded", "query used too much memory",
+                                f"the query needed more than {self.settings.query_memory} MB "
+                                "and was stopped; narrow it or add a LIMIT",
+                                headers={"Retry-After": "5"})
+        return ProblemError(500, "query-crashed", "the query engine failed",
+                            f"the query engine stopped on this query ({stop.detail}); the "
+                            "service itself is unaffected")
+
+    async def _in_thread(self, text: str, default_graphs: tuple[str, ...],
+                         named_graphs: tuple[str, ...], bindings: Bindings | None,
+                         formats: Formats) -> tuple[str, bytes]:
+        deadline = time.monotonic() + self.settings.query_timeout
+
+        def work() -> tuple[str, bytes] | BaseException:
+            # Engine objects may only be dropped on the thread that made them: an exception
+            # leaving this thread must not carry frames that still hold them.
+            try:
+                return evaluate(lambda: self.store.execute(
+                    text, bindings, default_graphs=default_graphs, named_graphs=named_graphs),
+                    formats, self.settings.max_rows, deadline)
+            except Exception as err:
+                return err.with_traceback(None)
+
+        try:
+            with anyio.fail_after(self.settings.query_timeout):
+                outcome = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            raise timed_out(self.settings) from None
+        if isinstance(outcome, Deadline):
+            raise timed_out(self.settings)
+        if isinstance(outcome, Refusal):
+            raise ProblemError(outcome.status, outcome.kind, outcome.title, outcome.detail,
+                               **outcome.extra)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    # -- updates ---------------------------------------------------------------------------
+
+    async def update(self, text: str) -> None:
+        """Apply ``text`` (see :meth:`_update`); a remote store's timeout names the store."""
+        try:
+            await self._update(text)
+        except ProblemError as err:
+            raise self._store_fault(err) from None
+
+    async def _update(self, text: str) -> None:
+        """Apply ``text`` in one transaction, or change nothing (also at the timeout).
+
+        Isolated: the update runs first in a worker, on a copy of the current snapshot, within
+        the timeout and memory cap; only then does the service's own store take the result,
+        while reads go on over the old data. Updates run one at a time."""
+        check_remote(text, self.settings.service_allowlist, update=True)
+        if self._writing is None:
+            self._writing = anyio.Lock()
+        async with self._writing:
+            if self.pool is None:
+                await self._update_in_thread(text)
+                return
+            snapshots = await self._snapshot()
+            work = await anyio.to_thread.run_sync(snapshots.work_copy)
+            try:
+                reply = await self._call({"op": "update", "folder": str(work), "text": text})
+                if reply[0] != "updated":
+                    raise self._problem(reply)
+                if self.store.persistent:  # the user's folder: apply there, then snapshot it
+                    await anyio.to_thread.run_sync(self.store.update, text)
+                    await anyio.to_thread.run_sync(snapshots.publish)
+                else:  # in memory: take the updated copy as it is
+                    await anyio.to_thread.run_sync(self.store.take_contents, work)
+                    snapshots.adopt(work)
+            finally:
+                if work.exists():
+                    snapshots.discard(work)
+
+    async def _update_in_thread(self, text: str) -> None:
+        try:
+            with anyio.fail_after(self.settings.query_timeout):
+                await anyio.to_thread.run_sync(self.store.update, text)
+        except TimeoutError:
+            raise timed_out(self.settings) from None
+
+
+def negotiated(choose_format: Callable[[str], Any]) -> Formats:
+    """What ``choose_format`` picks for each kind of answer, as names a worker can use."""
+    choices: dict[str, tuple[str, str] | Refusal] = {}
+    for kind in KINDS:
+        try:
+            media, fmt = choose_format(kind)
+            choices[kind] = (media, fmt.name)
+        except ProblemError as err:
+            choices[kind] = Refusal(err.status, err.kind, err.title, err.detail, err.extra)
+    return Formats(choices)
 
 
 def timed_out(settings: ServerSettings) -> ProblemError:
     return ProblemError(503, "query-timeout", "query timed out",
-                        f"the query ran longer than {settings.query_timeout:g} s; narrow it or "
-                        "add a LIMIT", headers={"Retry-After": "5"})
-
-
-async def run_update(store: GraphStore, text: str, settings: ServerSettings) -> None:
-    check_remote(text, settings.service_allowlist, update=True)
-    try:
-        with anyio.fail_after(settings.query_timeout):
-            await anyio.to_thread.run_sync(store.update, text)
-    except TimeoutError:
-        raise timed_out(settings) from None
+                        f"the query ran longer than {settings.query_timeout:g} s and was "
+                        "stopped; narrow it or add a LIMIT", headers={"Retry-After": "5"})

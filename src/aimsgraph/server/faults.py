@@ -10,10 +10,8 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
 
 from ..store import GraphStore
-from .execution import run_query, run_update
 from .problems import ProblemError
 from .settings import ServerSettings
 
@@ -30,28 +28,6 @@ def evaluation_failed(err: Exception) -> ProblemError:
                         f"the query failed while it ran: {err}. With SERVICE this is the remote "
                         "endpoint answering something that is not a SPARQL result (or not "
                         "answering)")
-
-
-async def run_client_query(store: GraphStore, text: str, settings: ServerSettings,
-                           **options: Any) -> tuple[str, bytes]:
-    """:func:`.execution.run_query`, with store and SERVICE faults as problem details."""
-    try:
-        return await run_query(store, text, settings, **options)
-    except ProblemError as err:
-        if err.kind == "query-timeout" and store.remote:
-            raise store_timeout(store, settings) from None
-        raise
-    except (RuntimeError, OSError) as err:  # raised by the engine while it evaluates
-        raise evaluation_failed(err) from None
-
-
-async def run_client_update(store: GraphStore, text: str, settings: ServerSettings) -> None:
-    try:
-        await run_update(store, text, settings)
-    except ProblemError as err:
-        if err.kind == "query-timeout" and store.remote:
-            raise store_timeout(store, settings) from None
-        raise
 
 
 def freshness(store: GraphStore, key: Hashable) -> dict[str, str]:

@@ -1,9 +1,13 @@
-"""What the service is started with; every limit has a documented default."""
+"""What the service is started with; every limit has a documented default, and is checked."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..errors import UsageError
+from ..isolation import ISOLATION_MODES, default_workers
 
 #: the names a client on this machine uses for it
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -13,10 +17,32 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 class ServerSettings:
     data: tuple[Path, ...] = ()  #: the organization's data (folders or RDF files)
     update_token: str | None = None  #: SPARQL Update is refused unless this is set
-    query_timeout: float = 30.0  #: seconds a query may run before the client gets a 503
+    query_timeout: float = 30.0  #: seconds a query or update may run before the client gets a 503
     max_rows: int = 100_000  #: rows (or triples) a query may return
     max_body_bytes: int = 1_000_000  #: largest request body accepted
     service_allowlist: tuple[str, ...] = field(default=())  #: SERVICE/LOAD IRIs allowed
+    isolation: str = "process"  #: "process" (worker processes) or "thread" (see ISOLATION_MODES)
+    workers: int = field(default_factory=default_workers)  #: worker processes at most
+    query_memory: int = 1024  #: MB a worker may hold resident before it is stopped (0: no cap)
+    queue_wait: float = 30.0  #: seconds a query waits for a free worker before a 503
+    route_timeout: float = 60.0  #: seconds any other route (REST, web page) may take
+
+    def __post_init__(self) -> None:
+        for name in ("query_timeout", "queue_wait", "route_timeout"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise UsageError(f"{name.replace('_', '-')} must be a number of seconds above "
+                                 f"0, got {value!r}")
+        for name, low in (("max_rows", 1), ("max_body_bytes", 1), ("workers", 1),
+                          ("query_memory", 0)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < low:
+                raise UsageError(f"{name.replace('_', '-')} must be a whole number of at least "
+                                 f"{low}, got {value!r}")
+        if self.isolation not in ISOLATION_MODES:
+            raise UsageError(f"isolation is one of {', '.join(ISOLATION_MODES)}, got "
+                             f"{self.isolation!r}")
+
     #: the Host names requests may use (others get a 400); "*" allows any (behind a proxy that
     #: checks it). ``aimsgraph serve`` adds the address it is bound to.
     allowed_hosts: tuple[str, ...] = LOOPBACK

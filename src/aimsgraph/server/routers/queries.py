@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...queries import QueryCatalog
-from ..deps import SettingsDep, StoreDep
-from ..execution import run_query
+from ..deps import RunnerDep
 from .sparql import negotiator
 
 router = APIRouter(tags=["Named queries"])
@@ -27,10 +26,9 @@ def list_queries(request: Request) -> list[dict]:
 @router.get("/queries/{name}", summary="Run a named query; parameters as query parameters",
             responses={200: {"content": {"application/sparql-results+json": {},
                                          "text/csv": {}, "text/turtle": {}}}})
-async def run_named_query(name: str, request: Request, store: StoreDep,
-                          settings: SettingsDep) -> Response:
+async def run_named_query(name: str, request: Request, runner: RunnerDep) -> Response:
     named = QueryCatalog().get(name)
     bindings = named.bindings(dict(request.query_params.items()))
-    media, body = await run_query(store, named.text, settings, bindings=bindings,
-                                  choose_format=negotiator(request.headers.get("accept")))
+    media, body = await runner.query(named.text, bindings=bindings,
+                                     choose_format=negotiator(request.headers.get("accept")))
     return Response(body, media_type=media, headers={"Vary": "Accept"})

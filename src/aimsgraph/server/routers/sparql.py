@@ -9,8 +9,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..deps import SettingsDep, StoreDep
-from ..faults import run_client_query, run_client_update
+from ..deps import SettingsDep, StoreDep, get_runner
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
 from ..problems import ProblemError
 from ..settings import ServerSettings
@@ -31,9 +30,9 @@ def negotiator(accept: str | None):  # type: ignore[no-untyped-def]
 
 async def answer(request: Request, store, settings: ServerSettings, text: str,  # type: ignore[no-untyped-def]
                  default_graphs: list[str], named_graphs: list[str]) -> Response:
-    media, body = await run_client_query(
-        store, text, settings, default_graphs=tuple(default_graphs),
-        named_graphs=tuple(named_graphs), choose_format=negotiator(request.headers.get("accept")))
+    media, body = await get_runner(request).query(
+        text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
+        choose_format=negotiator(request.headers.get("accept")))
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -97,7 +96,7 @@ async def update(request: Request, store, settings: ServerSettings, text: str) -
     if not hmac.compare_digest(given[7:].strip().encode(), settings.update_token.encode()):
         raise ProblemError(403, "forbidden", "wrong update token",
                            "the update token is not the one this server was started with")
-    await run_client_update(store, text, settings)
+    await get_runner(request).update(text)
     return Response(status_code=204)
 
 

@@ -1,6 +1,6 @@
 """The SPARQL page: an editor with the named queries as examples, results as a table, downloads in
 every format the /sparql endpoint serves. Queries run through the endpoint's guarded path
-(execution.run_query: no SERVICE/LOAD unless allowed, the timeout, the row limit)."""
+(execution.Runner: no SERVICE/LOAD unless allowed, the timeout, the memory cap, the row limit)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from ....errors import AimsgraphError
 from ....formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat
 from ....namespaces import PREFIXES
 from ....queries import NamedQuery, QueryCatalog
-from ...deps import SettingsDep, StoreDep
-from ...faults import run_client_query
+from ...deps import SettingsDep, StoreDep, get_runner
+from ...execution import Runner
 from ...negotiation import GRAPHS, RESULTS
 from ...problems import ProblemError, status_of
 from ..links import Links, catalog
@@ -95,7 +95,7 @@ async def sparql_page(request: Request, store: StoreDep, settings: SettingsDep,
     links = Links(request, catalog(request))
     try:
         bindings = named.bindings(values) if named else None
-        outcome = await evaluate(store, text, settings, bindings, links)
+        outcome = await evaluate(get_runner(request), text, bindings, links)
     except ProblemError as err:
         return render(request, "sparql.html", "sparql", "SPARQL", status_code=err.status,
                       error=err.detail, **context)
@@ -119,21 +119,20 @@ async def sparql_download(request: Request, store: StoreDep, settings: SettingsD
                            f"format is one of {', '.join([*SOLUTION_FORMATS, *GRAPH_FORMATS])}")
     named = example_of(example)
     bindings = named.bindings(parameters(request, named)) if named else None
-    media, body = await run_client_query(store, query, settings, bindings=bindings,
-                                         choose_format=fixed(fmt))
+    media, body = await get_runner(request).query(query, bindings=bindings,
+                                                  choose_format=fixed(fmt))
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="results.{EXTENSION[fmt.name]}"'})
 
 
-async def evaluate(store, text: str, settings, bindings, links: Links) -> Outcome:  # type: ignore[no-untyped-def]
+async def evaluate(runner: Runner, text: str, bindings, links: Links) -> Outcome:  # type: ignore[no-untyped-def]
     """Run through the guarded path as SPARQL JSON results (or N-Triples) and tabulate."""
     def choose(kind: str):  # type: ignore[no-untyped-def]
         table = GRAPHS if kind == "graph" else RESULTS
         media = "application/n-triples" if kind == "graph" else "application/sparql-results+json"
         return media, dict(table)[media]
 
-    media, body = await run_client_query(store, text, settings, bindings=bindings,
-                                         choose_format=choose)
+    media, body = await runner.query(text, bindings=bindings, choose_format=choose)
     if media == "application/n-triples":
         triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
         rows = [[term_cell(t.subject, links), term_cell(t.predicate, links),

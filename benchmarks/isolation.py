@@ -1,0 +1,230 @@
+"""Isolated query execution over HTTP: worker processes vs the old in-thread execution vs
+`oxigraph serve`, in the same run; then what runaway queries leave behind.
+
+    python benchmarks/isolation.py [--scales sample,1e5] [--clients 1,4,8] [--requests 200]
+    python benchmarks/run.py --only isolation ...       # the same, from the suite
+
+For each scale (``sample``: the sample organization; a number: the synthetic organization of
+benchmarks/run.py) three servers hold the same quads: ``aimsgraph serve --isolation process``
+(the default), ``aimsgraph serve --isolation thread`` (the old way) and ``oxigraph serve``
+(loaded over the Graph Store Protocol). Each ordinary query is sent by 1/4/8 client threads;
+requests per second, median and p95 latency, and the ratio to oxigraph. Then the runaway test,
+loopback only and bounded: N CPU-bound runaway queries at once against each aimsgraph mode, then
+the CPU share and resident memory of the service's whole process tree once they have answered;
+and, for the process mode only, N memory-hog queries (in the thread mode they would grow the
+service without bound, so they are not sent there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+from run import free_port, hammer, post_files, prepare_data, wait_until_up  # noqa: E402
+
+SAMPLE_QUERIES = {
+    "AI systems with their risk class (sample)": """
+PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
+SELECT ?system ?name ?risk WHERE { ?system a aims:AISystem ; aims:name ?name .
+  OPTIONAL { ?system aims:riskClass ?risk } } ORDER BY ?name""",
+    "frameworks (catalog)": """
+PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?f ?notation WHERE { ?f a aims:Framework ; skos:notation ?notation } ORDER BY ?notation""",
+}
+SPINNER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f LIMIT 1"
+
+
+def sample_files() -> list[dict]:
+    """The sample organization with the catalogs, as one N-Quads file (for oxigraph)."""
+    from aimsgraph import open_store
+    from aimsgraph.formats import RDF_FORMATS
+    from aimsgraph.paths import data_path
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "sample.nq"
+    if not path.exists():
+        store = open_store([data_path("examples", "acme-lending")])
+        with path.open("wb") as out:
+            store.dump(out, next(f for f in RDF_FORMATS if f.name == "nquads"))
+    return [{"path": str(path), "graph": None}]
+
+
+def post_dataset(store_url: str, path: Path) -> float:
+    import httpx
+
+    start = time.perf_counter()
+    with httpx.Client(timeout=900) as http:
+        response = http.post(store_url, content=path.read_bytes(),
+                             headers={"Content-Type": "application/n-quads"})
+        response.raise_for_status()
+    return time.perf_counter() - start
+
+
+def start_servers(scale: str, timeout: float) -> dict:
+    from aimsgraph.paths import data_path
+
+    bin_dir = Path(sys.executable).parent
+    if scale == "sample":
+        data, queries = str(data_path("examples", "acme-lending")), SAMPLE_QUERIES
+    else:
+        manifest = prepare_data(int(float(scale)))
+        from run import HTTP_QUERIES
+
+        data = manifest["org"]
+        queries = {k: v for k, v in HTTP_QUERIES.items() if v}
+        queries["frameworks (catalog)"] = SAMPLE_QUERIES["frameworks (catalog)"]
+    servers = {}
+    for mode in ("process", "thread"):
+        port = free_port()
+        command = [str(bin_dir / "aimsgraph"), "serve", "--port", str(port), "--no-example",
+                   "--data", data, "--isolation", mode, "--query-timeout", str(timeout)]
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ready = wait_until_up(f"http://127.0.0.1:{port}/queries", proc)
+        if mode == "process":  # the first snapshot and worker are made in the lifespan
+            ready += wait_until_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
+        servers[f"aimsgraph-{mode}"] = (proc, f"http://127.0.0.1:{port}/sparql", ready)
+    port = free_port()
+    proc = subprocess.Popen([str(bin_dir / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ready = wait_until_up(f"http://127.0.0.1:{port}/", proc)
+    if scale == "sample":
+        ready += post_dataset(f"http://127.0.0.1:{port}/store", Path(sample_files()[0]["path"]))
+    else:
+        ready += post_files(f"http://127.0.0.1:{port}/store", manifest["files"])
+    servers["oxigraph"] = (proc, f"http://127.0.0.1:{port}/query", ready)
+    return {"servers": servers, "queries": queries}
+
+
+def runaway(endpoint: str, pid: int, text: str, count: int) -> dict:
+    """``count`` copies of ``text`` at once; then the tree's CPU share and resident MB."""
+    import httpx
+
+    from aimsgraph.isolation import proctree
+
+    statuses: list[int] = []
+
+    def send() -> None:
+        try:
+            statuses.append(httpx.get(endpoint, params={"query": text}, timeout=300).status_code)
+        except httpx.HTTPError:
+            statuses.append(0)
+
+    before = proctree.resident_bytes(pid) / 2**20
+    threads = [threading.Thread(target=send) for _ in range(count)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    peak = before
+    while any(t.is_alive() for t in threads) and time.perf_counter() - start < 300:
+        peak = max(peak, proctree.resident_bytes(pid) / 2**20)
+        time.sleep(0.1)
+    answered = time.perf_counter() - start
+    shares = [proctree.cpu_share(pid, 1.0) for _ in range(3)]
+    return {"count": count, "statuses": sorted(set(statuses)), "answered_s": answered,
+            "rss_before_mb": before, "rss_peak_mb": peak,
+            "rss_after_mb": proctree.resident_bytes(pid) / 2**20,
+            "cpu_after_1s": shares[0], "cpu_after_3s": shares[2]}
+
+
+def bench(scale: str, opts: argparse.Namespace) -> dict:
+    started = start_servers(scale, opts.timeout)
+    servers, queries = started["servers"], started["queries"]
+    result: dict = {"ready_s": {k: v[2] for k, v in servers.items()}, "queries": {},
+                    "runaway": {}}
+    try:
+        for label, text in queries.items():
+            rows: dict = {}
+            for name, (_, endpoint, _) in servers.items():
+                url = f"{endpoint}?query={urllib.parse.quote(text)}"
+                hammer(url, 1, 20)  # warm up
+                for clients in opts.clients:
+                    rows.setdefault(str(clients), {})[name] = hammer(url, clients, opts.requests)
+            result["queries"][label] = rows
+            print(f"  {scale}: {label}: done", file=sys.stderr, flush=True)
+        for name in ("aimsgraph-process", "aimsgraph-thread"):
+            proc, endpoint, _ = servers[name]
+            result["runaway"][f"{name} cpu"] = runaway(endpoint, proc.pid, SPINNER,
+                                                       opts.runaways)
+            print(f"  {scale}: runaway {name}: done", file=sys.stderr, flush=True)
+        proc, endpoint, _ = servers["aimsgraph-process"]
+        result["runaway"]["aimsgraph-process memory"] = runaway(endpoint, proc.pid, HOG,
+                                                                opts.runaways)
+    finally:
+        for proc, _, _ in servers.values():
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # the thread mode's abandoned queries still run
+                proc.kill()
+                proc.wait(timeout=20)
+    return result
+
+
+def report(results: dict) -> str:
+    out = []
+    for scale, r in results["scales"].items():
+        out += [f"#### {scale}", "",
+                "| query | clients | process req/s | median ms | p95 ms | thread req/s | "
+                "median ms | p95 ms | oxigraph req/s | median ms | p95 ms | "
+                "process / oxigraph (median) | process / thread (median) |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for label, per in r["queries"].items():
+            for clients, e in per.items():
+                p, t, o = e["aimsgraph-process"], e["aimsgraph-thread"], e["oxigraph"]
+                out.append(
+                    f"| {label} | {clients} | {p['rps']:.0f} | {p['median_ms']:.1f} | "
+                    f"{p['p95_ms']:.1f} | {t['rps']:.0f} | {t['median_ms']:.1f} | "
+                    f"{t['p95_ms']:.1f} | {o['rps']:.0f} | {o['median_ms']:.1f} | "
+                    f"{o['p95_ms']:.1f} | {p['median_ms'] / o['median_ms']:.2f}x | "
+                    f"{p['median_ms'] / t['median_ms']:.2f}x |")
+        out += ["", "Ready (s): " + ", ".join(f"{k} {v:.1f}" for k, v in r["ready_s"].items()),
+                "", "| runaway test | queries | statuses | all answered s | RSS before MB | "
+                "peak MB | after MB | CPU cores 1 s after | 3 s after |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        for label, w in r["runaway"].items():
+            out.append(f"| {label} | {w['count']} | {w['statuses']} | {w['answered_s']:.1f} | "
+                       f"{w['rss_before_mb']:.0f} | {w['rss_peak_mb']:.0f} | "
+                       f"{w['rss_after_mb']:.0f} | {w['cpu_after_1s']:.2f} | "
+                       f"{w['cpu_after_3s']:.2f} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="sample,1e5")
+    parser.add_argument("--clients", default="1,4,8")
+    parser.add_argument("--requests", type=int, default=200, help="requests per figure")
+    parser.add_argument("--runaways", type=int, default=6, help="runaway queries at once")
+    parser.add_argument("--timeout", type=float, default=3.0, help="the services' query timeout")
+    opts = parser.parse_args(argv)
+    opts.clients = [int(c) for c in opts.clients.split(",")]
+    results: dict = {"command": "python benchmarks/isolation.py " + " ".join(argv or sys.argv[1:]),
+                     "scales": {}}
+    for scale in opts.scales.split(","):
+        print(f"isolation: {scale}", file=sys.stderr, flush=True)
+        results["scales"][scale] = bench(scale, opts)
+        OUT.mkdir(exist_ok=True)
+        (OUT / "isolation.json").write_text(json.dumps(results, indent=1))
+    text = report(results)
+    (OUT / "isolation.md").write_text(text + "\n")
+    print(text)
+    return results
+
+
+if __name__ == "__main__":
+    main()

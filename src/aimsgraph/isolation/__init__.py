@@ -1,0 +1,71 @@
+"""Client SPARQL in worker processes that can be stopped.
+
+Why: a query evaluated in a thread of the service cannot be stopped. At the timeout the client
+got its 503, but the evaluation went on at 100% of a core, and one query could grow the process
+by hundreds of MB a second until the machine ran out. A process can be killed.
+
+The design (figures measured on the 2-core development machine, shared and loaded, with the
+sample organization, 36,000 quads, unless said otherwise):
+
+- **Workers.** Client SPARQL (``/sparql``, ``/queries/{name}``, the SPARQL web page) runs in at
+  most ``workers`` processes. They are started by multiprocessing's *forkserver* (a threaded
+  service must never ``fork`` itself): the forkserver preloads :mod:`.worker` once (1.5 s, the
+  first time) and each worker is a fork of it (0.04-0.1 s), so a killed worker is replaced at
+  once. ``spawn`` would import aimsgraph again for every replacement (1.5-2 s). A worker holds
+  47 MB resident when idle; a query's round trip through one (pickle, pipe) is 0.36 ms (median
+  of ``ASK {}``).
+- **Limits.** The parent sends (query text, dataset, bindings, negotiated formats, row limit) and
+  waits for (media type, body) on the event loop, looking at the worker's resident size every
+  50 ms. Past the timeout or the memory cap it kills the worker (SIGKILL: the CPU is free at
+  once) and the client gets a 503 problem (``query-timeout``, ``query-memory-exceeded``); a
+  worker that dies by itself (say a stack overflow in the parser) gives a 500 ``query-crashed``
+  and the service lives on. ``RLIMIT_AS`` in the worker is a backstop (its virtual size at start
+  + the cap + 1 GB: address space reserved by threads and the store's files is not memory). A
+  query waits at most ``queue_wait`` seconds for a free worker (then 503 ``service-busy``).
+- **What workers read.** A snapshot: a folder store (RocksDB) in a temporary folder, opened
+  read-only, removed at exit. Nothing writes a published snapshot (Oxigraph: opening read-only
+  while another process writes is undefined behaviour). An in-memory store is snapshot by a bulk
+  load of its dump (1.1-2.2 s at the sample; 35 s at 10^6 triples in a calmer moment, about
+  100 s of the service's start under heavy load), a folder store by a checkpoint (hard links;
+  0.6 s). Queries that scan pay RocksDB's price: a full scan of 10^6 quads took 1.57 s from a
+  read-only folder against 0.79 s in memory.
+- **Updates.** An update is tried first in a worker, on a checkpoint copy of the snapshot, under
+  the same timeout and memory cap. Killed, the copy is deleted: its transaction never committed
+  and the service's own store was never touched. Finished, the service's in-memory store takes
+  the copy's contents (built aside and swapped in one step, so readers see the old data until
+  then; for that moment the service holds the graph twice) and the copy becomes the next
+  snapshot; a folder store (``--store DIR``) applies the
+  update itself in a thread (it has just been shown to finish within the limits) and is
+  checkpointed again. One update at a time; reads never wait for one.
+- **Remote stores** evaluate their queries themselves: each HTTP request to the store may take no
+  longer than the query timeout.
+
+Measured and not taken:
+
+- The service's own store in a temporary folder instead of memory (snapshots would all be cheap
+  checkpoints): every REST resource and page reads it, and they got 3-5x slower (validation 0.55
+  s in memory, 2.6 s from the folder; classification 0.03 s and 0.11 s; start with the sample
+  1.1 s and 4.6 s).
+- A zygote forked before any thread exists, holding the in-memory store copy-on-write (no
+  snapshot to make): after an update it holds the old data, a new one cannot be forked from the
+  threaded service, and replaying the update in it gives other values for ``NOW()``, ``RAND()``
+  or ``UUID()`` than the service got.
+
+The modules: :mod:`.evaluation` (one query into a body, the same in a worker or a thread),
+:mod:`.worker` (the worker's loop), :mod:`.pool` (the parent's side: workers, snapshots),
+:mod:`.proctree` (CPU and memory of a process tree, for tests and benchmarks). This package
+imports none of them, so the command line reads the defaults cheaply.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: how client SPARQL runs: in worker processes that are killed at the limits, or (the old way,
+#: kept as the benchmarks' baseline) in a thread of the service that cannot be stopped
+ISOLATION_MODES = ("process", "thread")
+
+
+def default_workers() -> int:
+    """The machine's cores, at least 2 and at most 4."""
+    return max(2, min(4, os.cpu_count() or 2))

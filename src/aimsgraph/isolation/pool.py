@@ -1,0 +1,237 @@
+"""The parent's side: a pool of worker processes, and the snapshots they read.
+
+Each worker answers one task at a time over a pipe. The parent waits for the answer while it
+watches the clock and the worker's resident size; past the timeout or the memory cap it kills
+the worker (SIGKILL: the evaluation stops at once, its memory is returned) and starts another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from multiprocessing import spawn
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import pyoxigraph as ox
+
+from ..store import GraphStore
+
+#: how often (seconds) the parent looks at a running worker's resident size
+WATCH_INTERVAL = 0.05
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["aimsgraph.isolation.worker"])
+_STARTING = threading.Lock()
+
+
+def _start_process(process: BaseProcess) -> None:
+    """Start ``process`` without running the parent's ``__main__`` in it: multiprocessing would
+    import the main script again in every worker (seconds for a test runner or a benchmark
+    script), and a worker needs only the module the forkserver preloaded."""
+    with _STARTING:
+        original = spawn.get_preparation_data
+
+        def preparation(name: str) -> dict[str, Any]:
+            data = original(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        spawn.get_preparation_data = preparation
+        try:
+            process.start()
+        finally:
+            spawn.get_preparation_data = original
+
+
+class Stopped(Exception):
+    """The worker was stopped (``reason``: "timeout", "memory") or died ("crashed")."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason, detail)
+        self.reason, self.detail = reason, detail
+
+
+class Busy(Exception):
+    """No worker became free in time."""
+
+
+def resident_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize()
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+    def kill(self) -> None:
+        if self.process.pid is not None and self.process.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
+        self.process.join(5)
+        self.conn.close()
+
+
+@dataclass
+class WorkerPool:
+    """At most ``size`` workers, each capped at ``memory_cap`` bytes resident (0: no cap)."""
+
+    size: int
+    memory_cap: int
+    _idle: list[_Worker] = field(default_factory=list)
+    _all: set[int] = field(default_factory=set)
+    _slots: anyio.Semaphore | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: bool = False
+
+    def _start(self) -> _Worker:
+        from .worker import main
+
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(target=main, args=(child, self.memory_cap), daemon=True,
+                                   name="aimsgraph-query-worker")
+        _start_process(process)
+        child.close()
+        with self._lock:
+            self._all.add(process.pid or 0)
+        return _Worker(process, parent)
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker.process.pid or 0)
+
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes alive now."""
+        with self._lock:
+            return sorted(self._all)
+
+    async def warm(self, count: int = 1) -> None:
+        """Start ``count`` workers ahead of the first query."""
+        started = [await anyio.to_thread.run_sync(self._start) for _ in range(count)]
+        self._idle.extend(started)
+
+    async def call(self, task: dict[str, Any], timeout: float, queue_wait: float) -> tuple:
+        """The worker's reply to ``task``; raises :class:`Stopped` or :class:`Busy`."""
+        if self._slots is None:
+            self._slots = anyio.Semaphore(self.size)
+        try:
+            with anyio.fail_after(queue_wait):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise Busy from None
+        try:
+            worker = self._idle.pop() if self._idle else \
+                await anyio.to_thread.run_sync(self._start)
+            try:
+                reply = await self._exchange(worker, task, timeout)
+            except BaseException:  # also a cancelled request: the worker must not run on
+                self._retire(worker)  # SIGKILL, then a join of a few ms: no await to cancel
+                raise
+            if self._closed:
+                self._retire(worker)
+            else:
+                self._idle.append(worker)
+            return reply
+        finally:
+            self._slots.release()
+
+    async def _exchange(self, worker: _Worker, task: dict[str, Any], timeout: float) -> tuple:
+        deadline = time.monotonic() + timeout
+        # the worker is idle, reading: sending does not wait on it; the answer is awaited on the
+        # event loop (no thread per waiting query), looking at the worker's memory meanwhile
+        worker.conn.send(task)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Stopped("timeout")
+            with anyio.move_on_after(min(remaining, WATCH_INTERVAL)):
+                await anyio.wait_readable(worker.conn.fileno())
+            if worker.conn.poll():
+                try:
+                    return worker.conn.recv()  # written in one piece by a worker now done
+                except (EOFError, OSError):
+                    await anyio.to_thread.run_sync(worker.process.join, 5)
+                    raise self._death(worker) from None
+            if self.memory_cap and resident_bytes(worker.process.pid or 0) > self.memory_cap:
+                raise Stopped("memory")
+
+    @staticmethod
+    def _death(worker: _Worker) -> Stopped:
+        code = worker.process.exitcode
+        if code in (-signal.SIGABRT, -signal.SIGKILL):  # allocation failed; the OOM killer
+            return Stopped("memory")
+        name = signal.Signals(-code).name if code is not None and code < 0 else f"exit {code}"
+        return Stopped("crashed", name)
+
+    def close(self) -> None:
+        self._closed = True
+        while self._idle:
+            self._retire(self._idle.pop())
+
+
+class Snapshots:
+    """Read-only copies of a store, one folder per published generation, in a temporary folder
+    removed on :meth:`close`. Workers open the current one; nothing writes to it once
+    published."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.root = Path(tempfile.mkdtemp(prefix="aimsgraph-snapshots-"))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)  # also at exit
+        self.generation = 0
+        self.current: Path | None = None
+
+    def _next(self, kind: str) -> Path:
+        self.generation += 1
+        return self.root / f"{kind}-{self.generation}"
+
+    def publish(self) -> Path:
+        """Snapshot the store as it is now and make it current (blocking: run in a thread)."""
+        target = self._next("snapshot")
+        self.store.snapshot(target)
+        return self._adopt(target)
+
+    def work_copy(self) -> Path:
+        """A writable copy of the current snapshot, for a trial update (hard links)."""
+        assert self.current is not None
+        target = self._next("work")
+        ox.Store.read_only(str(self.current)).backup(str(target))
+        return target
+
+    def _adopt(self, folder: Path) -> Path:
+        previous, self.current = self.current, folder
+        for old in self.root.iterdir():  # keep the one before: a worker may still read it
+            if old not in (previous, folder) and old.name.startswith("snapshot-"):
+                shutil.rmtree(old, ignore_errors=True)
+        return folder
+
+    def adopt(self, work: Path) -> Path:
+        """Make an updated work copy the current snapshot."""
+        return self._adopt(work.rename(self._next("snapshot")))
+
+    def discard(self, work: Path) -> None:
+        shutil.rmtree(work, ignore_errors=True)
+
+    def close(self) -> None:
+        self._cleanup()

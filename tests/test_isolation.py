@@ -1,0 +1,279 @@
+"""Client SPARQL that can be stopped: a real `aimsgraph serve` on loopback with small limits,
+watched from outside (CPU and memory of its process tree), and the settings that set the limits.
+
+Every loop here is bounded; no test asserts a wall-clock time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from aimsgraph import GraphStore
+from aimsgraph.errors import UsageError
+from aimsgraph.isolation import proctree
+from aimsgraph.server import ServerSettings, create_app
+from aimsgraph.store import Source
+
+from .conftest import ROOT, free_port, running_server
+from .test_cli import COMMAND
+
+#: CPU only, constant memory: runs for minutes on the sample organization
+SPINNER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+#: grows by hundreds of MB a second (the issue's memory hog)
+HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f LIMIT 1"
+#: the issue's runaway query
+RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?f"
+ORDINARY = ("PREFIX aims: <https://w3id.org/aimsgraph/ontology#> "
+            "SELECT ?s WHERE { ?s a aims:AISystem } ORDER BY ?s")
+TOKEN = "isolation-test-token"
+MEMORY_MB = 250
+WORKERS = 2
+
+
+class Server:
+    def __init__(self, url: str, process: subprocess.Popen[bytes]) -> None:
+        self.url, self.pid = url, process.pid
+
+    def get(self, path: str, timeout: float = 120, **params: str) -> tuple[int, bytes]:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        request = urllib.request.Request(self.url + path + query,
+                                         headers={"Accept": "application/sparql-results+json"})
+        return self._send(request, timeout)
+
+    def update(self, text: str, timeout: float = 120) -> tuple[int, bytes]:
+        request = urllib.request.Request(
+            f"{self.url}/sparql", data=text.encode(), method="POST",
+            headers={"Content-Type": "application/sparql-update",
+                     "Authorization": f"Bearer {TOKEN}"})
+        return self._send(request, timeout)
+
+    @staticmethod
+    def _send(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read()
+
+    def sparql(self, text: str, timeout: float = 120) -> tuple[int, bytes]:
+        return self.get("/sparql", timeout, query=text)
+
+    def settle(self, bound: int = 8) -> float:
+        """The tree's CPU share, once it is under a tenth of a core or after ``bound`` looks
+        of a second."""
+        share = 1.0
+        for _ in range(bound):
+            share = proctree.cpu_share(self.pid, 1.0)
+            if share < 0.1:
+                break
+        return share
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [*COMMAND, "serve", "--port", str(port), "--data",
+               str(ROOT / "examples" / "acme-lending"), "--query-timeout", "4",
+               "--workers", str(WORKERS), "--query-memory", str(MEMORY_MB), "--queue-wait", "120",
+               "--update-token", TOKEN]
+    with running_server(command, f"{url}/queries",
+                        tmp_path_factory.mktemp("isolation") / "server.log") as process:
+        yield Server(url, process)
+
+
+def problem_type(body: bytes) -> str:
+    return json.loads(body)["type"].rsplit("/", 1)[-1]
+
+
+def test_a_timed_out_query_stops_using_the_cpu(server: Server) -> None:
+    status, body = server.sparql(SPINNER)
+    assert (status, problem_type(body)) == (503, "query-timeout")
+    assert server.settle() < 0.1  # the evaluation was stopped, not abandoned
+
+
+def test_the_memory_hog_is_stopped_and_the_service_stays_bounded(server: Server) -> None:
+    status, body = server.sparql(HOG)
+    assert (status, problem_type(body)) == (503, "query-memory-exceeded")
+    assert f"{MEMORY_MB} MB" in json.loads(body)["detail"]
+    server.settle()
+    # the service, its forkserver and its workers: far below what the hog would have taken
+    assert proctree.resident_bytes(server.pid) < (1000 + WORKERS * MEMORY_MB) * 2**20
+    assert server.sparql(ORDINARY)[0] == 200
+
+
+def test_twenty_runaway_queries_leave_an_ordinary_query_answered(server: Server) -> None:
+    outcomes: list[tuple[int, bytes]] = []
+    runaways = [threading.Thread(target=lambda: outcomes.append(server.sparql(RUNAWAY)))
+                for _ in range(20)]
+    for thread in runaways:
+        thread.start()
+    status, body = server.sparql(ORDINARY)
+    assert status == 200
+    assert json.loads(body)["results"]["bindings"]
+    for thread in runaways:
+        thread.join(300)
+    assert len(outcomes) == 20
+    assert {problem_type(body) for status, body in outcomes} <= {"query-timeout",
+                                                                "query-memory-exceeded"}
+    assert server.settle() < 0.1
+
+
+def test_an_update_past_the_timeout_changes_nothing_and_blocks_no_reads(server: Server) -> None:
+    status, body = server.get("/systems")
+    assert status == 200
+    system = json.loads(body)[0]["id"]
+    assert server.get(f"/systems/{system}")[0] == 200
+    slow = ("INSERT DATA { GRAPH <urn:x:isolation> { <urn:x:a> <urn:x:b> <urn:x:c> } } ;\n"
+            "INSERT { GRAPH <urn:x:isolation> { <urn:x:count> <urn:x:is> ?n } } WHERE { "
+            "{ SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } } } }")
+    outcome: list[tuple[int, bytes]] = []
+    writer = threading.Thread(target=lambda: outcome.append(server.update(slow)))
+    writer.start()
+    time.sleep(0.5)  # the update is running now (it runs for minutes if not stopped)
+    reads = [server.get(f"/systems/{system}", timeout=30)[0] for _ in range(3)]
+    writer.join(120)
+    assert reads == [200, 200, 200]
+    assert outcome and outcome[0][0] == 503
+    assert problem_type(outcome[0][1]) == "query-timeout"
+    status, body = server.sparql("ASK { GRAPH <urn:x:isolation> { ?s ?p ?o } }")
+    assert (status, json.loads(body)["boolean"]) == (200, False)
+    assert server.settle() < 0.1
+
+
+def test_an_update_that_finishes_is_seen_by_queries_and_by_the_rest(server: Server) -> None:
+    status, _ = server.update("INSERT DATA { GRAPH <urn:x:seen> { <urn:x:s> <urn:x:p> 7 } }")
+    assert status == 204
+    status, body = server.sparql("SELECT ?o WHERE { GRAPH <urn:x:seen> { <urn:x:s> ?p ?o } }")
+    assert status == 200
+    assert json.loads(body)["results"]["bindings"][0]["o"]["value"] == "7"
+    assert server.update("INSERT DATA { oops")[0] == 400
+
+
+def test_a_query_that_crashes_the_engine_leaves_the_service_running(server: Server) -> None:
+    nested = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000  # the parser overflows
+    status, body = server.sparql(nested)
+    assert status in (400, 500)  # 400 once a guard refuses it before the engine parses
+    assert json.loads(body)["type"].rsplit("/", 1)[-1] in ("query-crashed", "bad-query",
+                                                            "query-too-deep")
+    assert server.sparql(ORDINARY)[0] == 200
+
+
+# -- in-process: settings, the route timeout -------------------------------------------------
+
+
+@pytest.mark.parametrize("field, value", [
+    ("query_timeout", -1), ("query_timeout", 0), ("query_timeout", float("nan")),
+    ("workers", 0), ("query_memory", -5), ("queue_wait", -1), ("route_timeout", 0),
+    ("isolation", "fork")])
+def test_settings_refuse_unsafe_limits(field: str, value: object) -> None:
+    with pytest.raises(UsageError, match=field.replace("_", "-") if field != "isolation"
+                       else "isolation"):
+        ServerSettings(**{field: value})
+
+
+@pytest.mark.parametrize("flag, value", [("--query-timeout", "-1"), ("--query-timeout", "inf"),
+                                          ("--workers", "0"), ("--query-memory", "-1")])
+def test_serve_refuses_unsafe_limits(flag: str, value: str) -> None:
+    result = subprocess.run([*COMMAND, "serve", flag, value], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert flag in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_slow_route_answers_504_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aimsgraph.server.routers import organization
+
+    release = threading.Event()
+
+    def slow_classify(store):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return []
+
+    monkeypatch.setattr(organization, "classify", slow_classify)
+    client = TestClient(create_app(ServerSettings(route_timeout=0.3), GraphStore()))
+    try:
+        response = client.get("/systems")
+    finally:
+        release.set()
+    assert response.status_code == 504
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/route-timeout")
+
+
+@pytest.mark.parametrize("where", ["memory", "folder"])
+def test_workers_see_each_update_through_the_service(where: str, tmp_path: Path) -> None:
+    store = GraphStore.open(tmp_path / "store" if where == "folder" else None)
+    store.load_quads(Source(Path("numbers"), "urn:x:g"), [
+        ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
+                ox.NamedNode("urn:x:g")) for i in range(10)])
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }"
+    with TestClient(create_app(ServerSettings(update_token=TOKEN), store)) as client:
+        def counted() -> str:
+            response = client.get("/sparql", params={"query": count},
+                                  headers={"Accept": "application/sparql-results+json"})
+            return response.json()["results"]["bindings"][0]["n"]["value"]
+
+        assert counted() == "10"
+        response = client.post("/sparql", content="INSERT DATA { <urn:x:new> <urn:x:p> 1 }",
+                               headers={"Content-Type": "application/sparql-update",
+                                        "Authorization": f"Bearer {TOKEN}"})
+        assert response.status_code == 204
+        assert counted() == "11"  # the workers read the new snapshot
+        assert store.query(count).rows[0][0].value == "11"  # and so does the service itself
+
+
+def test_a_hung_remote_store_is_given_up_after_the_query_timeout() -> None:
+    import http.server
+
+    from aimsgraph.store import GraphStore as Store
+
+    hang = threading.Event()
+    release = threading.Event()
+
+    class Sparql(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.answer(urllib.parse.urlsplit(self.path).query)
+
+        def do_POST(self) -> None:
+            self.answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+
+        def answer(self, form: str) -> None:
+            if hang.is_set():
+                release.wait(15)  # bounded: the old client waited its full 300 s
+            query = urllib.parse.parse_qs(form).get("query", [""])[0]
+            body = {"head": {}, "boolean": False} if "ASK" in query.upper() else \
+                {"head": {"vars": []}, "results": {"bindings": []}}
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sparql)
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    try:
+        store = Store.open(f"http://127.0.0.1:{listener.server_address[1]}/sparql")
+        client = TestClient(create_app(ServerSettings(query_timeout=0.5), store))
+        hang.set()
+        response = client.get("/frameworks")
+        assert response.status_code == 502
+        assert "did not answer in time" in response.json()["detail"]
+    finally:
+        release.set()
+        listener.shutdown()
