@@ -1,0 +1,96 @@
+"""Edition change sets derived by `aimsgraph diff`: the ISO/IEC 27701 2019 -> 2025 transition
+accounts for every provision of both editions, and a derived set is named and dated as shipped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from aimsgraph import FRAMEWORKS
+from aimsgraph.changes import diff_editions, load_change_set
+from aimsgraph.queries import QueryCatalog
+
+from .conftest import ROOT
+
+CHANGES = ROOT / "changes"
+TRANSITION = "https://w3id.org/aimsgraph/mappings/iso27701-iso27701v2025"
+
+
+@pytest.fixture(scope="module")
+def pims(store):
+    return diff_editions(store, "iso27701", "iso27701-2025")
+
+
+def provisions(store, key: str) -> dict[str, str]:
+    rows = QueryCatalog().get("provisions").run(store, {"framework": FRAMEWORKS[key]}).records()
+    return {r["provision"]: r["notation"] for r in rows}
+
+
+def transition(store) -> list[dict]:
+    return [m for m in QueryCatalog().get("mappings").run(store).records()
+            if m["mappingSet"] == TRANSITION]
+
+
+def test_the_27701_change_set_is_what_diff_derives(pims) -> None:
+    shipped = (CHANGES / "iso27701-2019-to-2025.yaml").read_text(encoding="utf-8")
+    assert pims.to_yaml() == shipped
+
+
+def test_derived_change_sets_are_named_like_their_file_and_dated_by_the_new_edition(store,
+                                                                                     pims):
+    isms = diff_editions(store, "iso27001-2013", "iso27001")
+    assert isms.id == "iso27001-2013-to-2022"
+    assert isms.date == date(2022, 10, 25)
+    assert pims.id == "iso27701-2019-to-2025"
+    assert pims.date == "2025-10"  # ISO gives the month only
+    for path in (CHANGES / "iso27001-2013-to-2022.yaml", CHANGES / "iso27701-2019-to-2025.yaml"):
+        loaded = load_change_set(path, store)
+        assert loaded.id == path.stem
+
+
+def test_every_2019_provision_is_accounted_for(store, pims) -> None:
+    old = provisions(store, "iso27701")
+    assert len(old) == 239
+    listed = {c.provision: c.kind for c in pims.changes if c.provision in old}
+    unchanged = {m["source"] for m in transition(store)} - set(listed)
+    # listed as removed/renumbered/merged/split/changed, or mapped Equal under the same number
+    assert set(listed) | unchanged == set(old)
+    assert {old[i] for i in unchanged} == {"Annex C"}
+    removed = {old[i] for i, kind in listed.items() if kind == "removed"}
+    assert {"5", "5.1", "6.1", "7.1", "8.1", "6.2", "6.9.4", "Annex F"} <= removed
+    assert not removed & {n for n in old.values() if n.startswith(("A.7.", "B.8."))}
+
+
+def test_every_2025_provision_is_new_or_has_a_predecessor(store, pims) -> None:
+    new = provisions(store, "iso27701-2025")
+    targets = {m["target"] for m in transition(store)}
+    added = {c.provision for c in pims.changes if c.kind == "added"}
+    assert targets | added == set(new)
+    assert not targets & added
+    assert {new[i] for i in added} == ({"6.3", "A.3", "Annex A", "Annex F", "B.3.29", "B.3.30"}
+                                       | {f"A.3.{i}" for i in range(3, 32)})
+
+
+def test_controller_and_processor_controls_are_renumbered_one_to_one(pims) -> None:
+    moves = {c.notation: c.to_notations for c in pims.changes if c.kind == "renumbered"}
+    assert moves["A.7.2.1"] == ("A.1.2.2",)
+    assert moves["A.7.3.10"] == ("A.1.3.11",)
+    assert moves["B.8.5.8"] == ("A.2.5.9",)
+    assert moves["7.2.5"] == ("B.1.2.6",)  # its guidance moved to Annex B
+    controls = {n for n in moves if n.startswith(("A.7.", "B.8.")) and n.count(".") == 3}
+    assert len(controls) == 49
+    kinds = Counter(c.kind for c in pims.changes)
+    assert kinds["split"] == 3 and kinds["added"] == 35
+
+
+def test_a_change_set_may_be_dated_by_month_only(store, tmp_path) -> None:
+    path = tmp_path / "month.yaml"
+    path.write_text("id: month\nkind: edition\nframework: iso27701\nto_framework: iso27701-2025\n"
+                    "date: 2025-10\nsource: x\nchanges:\n  - provision: A.7.2.1\n"
+                    "    change: renumbered\n    to: [A.1.2.2]\n", encoding="utf-8")
+    assert load_change_set(path, store).date == "2025-10"
+    path.write_text(path.read_text().replace("2025-10", "2025-13"), encoding="utf-8")
+    with pytest.raises(Exception, match="date"):
+        load_change_set(path, store)
