@@ -94,3 +94,54 @@ def test_a_change_set_may_be_dated_by_month_only(store, tmp_path) -> None:
     path.write_text(path.read_text().replace("2025-10", "2025-13"), encoding="utf-8")
     with pytest.raises(Exception, match="date"):
         load_change_set(path, store)
+
+
+# -- the sample PIMS and its migration -----------------------------------------------------------
+
+PIMS_SAMPLE = ROOT / "examples" / "acme-lending-27701"
+AS_OF = date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def proposed():
+    from aimsgraph import open_store
+    from aimsgraph.impact import migrate_soa
+
+    store = open_store([PIMS_SAMPLE])
+    change_set = load_change_set(CHANGES / "iso27701-2019-to-2025.yaml", store)
+    return {line.new_control: line for line in migrate_soa(store, change_set)}
+
+
+def test_migrate_proposes_the_2025_soa_from_the_2019_one(proposed) -> None:
+    assert len(proposed) == 78
+    first = proposed["A.1.2.2"]
+    assert (first.status, first.carried_from, first.change) == ("implemented", "A.7.2.1",
+                                                                 "renumbered")
+    assert first.owner == "Inês Duarte" and "A.7.2.1" in first.evidence
+    assert proposed["A.2.5.9"].carried_from == "B.8.5.8"
+    assert proposed["A.2.5.9"].status == "in progress"
+    assert proposed["A.1.3.11"].status == "in progress"
+    # an exclusion stays an exclusion, it does not become an open or empty line
+    assert proposed["A.1.2.8"].status == "not applicable"
+    shared = {n: line for n, line in proposed.items() if n.startswith("A.3.")}
+    assert len(shared) == 29
+    assert {(line.status, line.change) for line in shared.values()} == {("open", "new control")}
+    carried = [line.carried_from for n, line in proposed.items() if not n.startswith("A.3.")]
+    assert sorted(carried) == sorted(n for n in (
+        [f"A.7.2.{i}" for i in range(1, 9)] + [f"A.7.3.{i}" for i in range(1, 11)]
+        + [f"A.7.4.{i}" for i in range(1, 10)] + [f"A.7.5.{i}" for i in range(1, 5)]
+        + [f"B.8.2.{i}" for i in range(1, 7)] + ["B.8.3.1"]
+        + [f"B.8.4.{i}" for i in range(1, 4)] + [f"B.8.5.{i}" for i in range(1, 9)]))
+
+
+@pytest.mark.parametrize("twin", ["acme-lending", "acme-lending-fixed"])
+def test_the_pims_sample_adds_no_finding_to_the_sample_organization(twin) -> None:
+    from aimsgraph import open_store
+    from aimsgraph.validation import validate
+
+    def findings(folders):
+        return sorted((f.severity, f.location, f.message)
+                      for f in validate(open_store(folders), as_of=AS_OF))
+
+    alone = findings([ROOT / "examples" / twin])
+    assert findings([ROOT / "examples" / twin, PIMS_SAMPLE]) == alone

@@ -157,7 +157,8 @@ def impacts_csv(impacts: list[Impact]) -> str:
 class MigratedLine:
     new_control: str  # notation in the new edition
     title: str
-    status: str  # carried status, or "open" for a control nothing carries over to
+    status: str  # carried status, "not applicable" (carried exclusion), or "open" (nothing
+    # carries over to the control)
     owner: str
     carried_from: str  # old notations, "; "-separated
     evidence: str
@@ -196,10 +197,12 @@ def migrate_soa(store: GraphStore, change_set: ChangeSet) -> list[MigratedLine]:
                                                             for c in change_set.changes)
                                        else "no implementation carried over"))
             continue
-        statuses = [line["status"] for _, line in sources]
-        status = min(statuses, key=lambda s: ("not started", "planned", "in progress",
-                                              "implemented").index(s)
-                     if s in ("not started", "planned", "in progress", "implemented") else 0)
+        statuses = [line["status"] for _, line in sources if line["applicable"] != "no"]
+        # an exclusion carries over as one (its justification stays in the old SoA line)
+        status = "not applicable" if not statuses else min(
+            statuses, key=lambda s: ("not started", "planned", "in progress",
+                                     "implemented").index(s)
+            if s in ("not started", "planned", "in progress", "implemented") else 0)
         result.append(MigratedLine(
             notation, titles[notation], status,
             "; ".join(sorted({line["owner"] for _, line in sources if line["owner"]})),
