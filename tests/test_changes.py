@@ -145,3 +145,22 @@ def test_the_pims_sample_adds_no_finding_to_the_sample_organization(twin) -> Non
 
     alone = findings([ROOT / "examples" / twin])
     assert findings([ROOT / "examples" / twin, PIMS_SAMPLE]) == alone
+
+
+def test_transition_impact_lists_every_soa_line_to_migrate() -> None:
+    from aimsgraph import open_store
+    from aimsgraph.impact import impact
+
+    store = open_store([ROOT / "examples" / "acme-lending-fixed", PIMS_SAMPLE])
+    change_set = load_change_set(CHANGES / "iso27701-2019-to-2025.yaml", store)
+    found = impact(store, change_set, AS_OF)
+    pims_lines = {i.label: i for i in found if i.kind == "ControlImplementation"
+                  and "/pims-" in i.item}  # the add-on's line ids
+    assert len(pims_lines) == 49
+    # each is reached by its own control's renumbering, not by the new Annex A around it
+    assert {i.change for i in pims_lines.values()} == {"renumbered"}
+    line = pims_lines["SoA line for A.7.2.1"]
+    assert line.path == ("ISO/IEC 27701:2019 A.7.2.1", "SoA line for A.7.2.1")
+    # the new shared security controls reach the ISMS lines that can serve them
+    isms = {i.label for i in found if i.kind == "ControlImplementation" and i.change == "added"}
+    assert {"SoA line for A.5.12", "SoA line for A.8.15"} <= isms
