@@ -10,6 +10,7 @@ import pytest
 
 from aimsgraph import FRAMEWORKS
 from aimsgraph.changes import diff_editions, load_change_set
+from aimsgraph.errors import InputError
 from aimsgraph.queries import QueryCatalog
 
 from .conftest import ROOT
@@ -92,8 +93,9 @@ def test_a_change_set_may_be_dated_by_month_only(store, tmp_path) -> None:
                     "    change: renumbered\n    to: [A.1.2.2]\n", encoding="utf-8")
     assert load_change_set(path, store).date == "2025-10"
     path.write_text(path.read_text().replace("2025-10", "2025-13"), encoding="utf-8")
-    with pytest.raises(Exception, match="date"):
+    with pytest.raises(InputError) as caught:
         load_change_set(path, store)
+    assert caught.value.field == "date" and "2025-13" in str(caught.value)
 
 
 # -- the sample PIMS and its migration -----------------------------------------------------------
