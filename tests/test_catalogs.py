@@ -147,6 +147,66 @@ def test_iso27701_clauses_5_to_8(store: GraphStore) -> None:
     assert {f"6.{i}" for i in range(1, 16)} <= clauses
 
 
+# -- ISO/IEC 27701:2025 --------------------------------------------------------------------------
+
+ISO27701_2025_PER_OBJECTIVE = {"A.1.2": 8, "A.1.3": 10, "A.1.4": 9, "A.1.5": 4,
+                               "A.2.2": 6, "A.2.3": 1, "A.2.4": 3, "A.2.5": 8}
+
+
+def test_iso27701_2025_annex_a_has_three_tables_of_31_18_29(store: GraphStore) -> None:
+    groups = notations(store, "iso27701-2025", "ControlGroup")
+    assert groups == {"A.1": "Annex A", "A.2": "Annex A", "A.3": "Annex A"}
+    objectives = notations(store, "iso27701-2025", "ControlObjective")
+    assert objectives == {o: o[:3] for o in ISO27701_2025_PER_OBJECTIVE}
+    controls = notations(store, "iso27701-2025", "Control")
+    assert len(controls) == 78
+    table = Counter(n[:3] for n in controls)
+    assert table == {"A.1": 31, "A.2": 18, "A.3": 29}
+    assert Counter(p for n, p in controls.items() if not n.startswith("A.3.")) \
+        == ISO27701_2025_PER_OBJECTIVE
+    # controls are numbered from .2 under each objective (x.y.1 is the objective statement)
+    for objective, count in ISO27701_2025_PER_OBJECTIVE.items():
+        assert {f"{objective}.{i}" for i in range(2, count + 2)} <= set(controls)
+    # Table A.3 has no objectives: A.3.3 ... A.3.31 sit directly in the table
+    assert {n: p for n, p in controls.items() if n.startswith("A.3.")} \
+        == {f"A.3.{i}": "A.3" for i in range(3, 32)}
+
+
+def test_iso27701_2025_annex_b_guides_each_control_under_the_same_number(store) -> None:
+    rows = select(store, """
+        PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?fw ?g ?c WHERE { ?b aims:guidanceFor ?a ; aims:inFramework ?fw ;
+                                    skos:notation ?g . ?a skos:notation ?c }
+    """, fw=FRAMEWORKS["iso27701-2025"])
+    pairs = {r["g"]: r["c"] for r in rows}
+    assert len(pairs) == 78
+    assert all(g == "B" + c[1:] for g, c in pairs.items())
+
+
+def test_iso27701_2025_clauses_follow_the_harmonized_structure(store: GraphStore) -> None:
+    clauses = set(notations(store, "iso27701-2025", "Clause"))
+    management = {c for c in clauses if not c.startswith("B.")}
+    assert management == set(ISO42001_CLAUSES) - {"6.1.4", "8.4"}  # as ISO/IEC 27001:2022
+    rows = select(store, """
+        PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?fw ?n ?t WHERE { ?p aims:inFramework ?fw ; skos:notation ?n ; skos:prefLabel ?t }
+    """, fw=FRAMEWORKS["iso27701-2025"])
+    titles = {r["n"]: r["t"] for r in rows}
+    assert titles["6.1.2"] == "Privacy risk assessment"
+    assert titles["5.2"] == "Privacy policy"
+    assert titles["A.1.2.6"] == "Privacy impact assessment"
+    assert titles["A.2.5.9"] == "Change of subcontractor to process PII"
+    assert titles["A.3.26"] == "Use of cryptography"
+
+
+def test_iso27701_2025_supersedes_2019(store: GraphStore) -> None:
+    ask = (f"ASK {{ <{FRAMEWORKS['iso27701-2025']}> aims:supersedes "
+           f"<{FRAMEWORKS['iso27701']}> }}")
+    assert store.query(ask).boolean
+
+
 # -- EU AI Act -----------------------------------------------------------------------------------
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII"]

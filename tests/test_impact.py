@@ -123,12 +123,28 @@ def test_ims_views(org_store) -> None:
     backbone = {r["clause"]: r for r in VIEWS["backbone"](org_store)}
     assert backbone["6.1.4"]["requiredBy"] == "ISO/IEC 42001:2023"
     assert backbone["4.1"]["requiredBy"] == ("ISO/IEC 42001:2023; ISO/IEC 27001:2022; "
-                                             "ISO/IEC 27701:2019")
+                                             "ISO/IEC 27701:2025; ISO/IEC 27701:2019")
     assert backbone["4.1"]["iso27701"] == "5.2.1"
-    assert backbone["6.3"]["requiredBy"] == "ISO/IEC 42001:2023; ISO/IEC 27001:2022"
+    # 6.3 is new in the 2022 harmonized text: the 2019 PIMS had no counterpart, 2025 has
+    assert backbone["6.3"]["requiredBy"] == ("ISO/IEC 42001:2023; ISO/IEC 27001:2022; "
+                                             "ISO/IEC 27701:2025")
     evidence = VIEWS["evidence"](org_store)
     assert evidence and all(int(r["frameworks"]) > 1 for r in evidence)
     soa = VIEWS["soa"](org_store)
     assert any("ISO/IEC 27001:2022" in r["controls"] for r in soa)
     checklist = VIEWS["checklist"](org_store)
     assert len(checklist) == sum(1 for c in backbone if "." in c)
+    assert all(r["check"].count("ISO/IEC 27701") <= 1 for r in checklist)
+
+
+def test_one_backbone_for_42001_27001_and_27701_2025(org_store) -> None:
+    backbone = {r["clause"]: r for r in VIEWS["backbone"](org_store)}
+    # every 27701:2025 clause 4-10 sits on the backbone beside the 42001 and 27001 clause
+    pims = [n for n, r in backbone.items() if "ISO/IEC 27701:2025" in r["requiredBy"]]
+    assert len(pims) == 41
+    assert not [n for n in pims if "ISO/IEC 27001:2022" not in backbone[n]["requiredBy"]]
+    assert len(backbone) == 43  # 41 shared + 42001's 6.1.4 and 8.4, no separate PIMS rows
+    assert backbone["6.1.2"]["iso27701v2025Relation"] == "IntersectsWith"
+    assert "privacy" in backbone["6.1.2"]["iso27701v2025Adds"]
+    assert backbone["7.5.1"]["iso27701v2025Relation"] == "Equal"
+    assert backbone["8.4"]["requiredBy"] == "ISO/IEC 42001:2023"

@@ -17,7 +17,8 @@ from .conftest import ROOT
 FILES = sorted((ROOT / "mappings").glob("*.sssom.tsv"))
 EXPECTED = {"iso42001-aiact", "iso42001-iso27001", "iso42001-iso27701", "iso42001-gdpr",
             "iso42001-oecd", "nistairmf-iso42001", "iso27701-gdpr", "aiact-gdpr",
-            "iso27001v2013-iso27001"}
+            "iso27001v2013-iso27001", "iso27701-iso27701v2025", "iso27701v2025-gdpr",
+            "iso27701v2025-iso27001", "iso42001-iso27701v2025"}
 
 
 @pytest.fixture(scope="module")

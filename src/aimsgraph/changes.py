@@ -10,6 +10,7 @@ one that nothing maps to was added.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,7 @@ from .store import GraphStore
 
 KINDS = ("removed", "added", "renumbered", "merged", "split", "reworded", "changed",
          "obligation-added", "obligation-removed", "date-moved")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 SEVERITY = {"removed": 5, "obligation-added": 4, "changed": 3, "reworded": 3, "merged": 3,
             "split": 3, "obligation-removed": 3, "renumbered": 2, "date-moved": 1, "added": 4}
 
@@ -55,7 +57,7 @@ class ChangeSet:
     framework: str
     to_framework: str | None = None
     sources: list[str] = field(default_factory=list)
-    date: date | None = None
+    date: date | str | None = None  # a YYYY-MM month when the day is not known
     note: str = ""
     changes: list[Change] = field(default_factory=list)
 
@@ -65,7 +67,7 @@ class ChangeSet:
 
         data: dict = {"id": self.id, "title": self.title, "kind": self.kind,
                       "status": self.status, "source": self.sources,
-                      "date": self.date.isoformat() if self.date else None,
+                      "date": self.date or None,
                       "framework": short(self.framework)}
         if self.to_framework:
             data["to_framework"] = short(self.to_framework)
@@ -130,7 +132,7 @@ def load_change_set(path: Path, store: GraphStore) -> ChangeSet:
         id=str(data["id"]), title=str(data.get("title", data["id"])), kind=data["kind"],
         status=str(data.get("status", "adopted")), framework=framework, to_framework=to_framework,
         sources=[sources] if isinstance(sources, str) else list(sources),
-        date=when(data.get("date"), "date"), note=str(data.get("note", "")).strip())
+        date=_month_or_date(data.get("date"), when), note=str(data.get("note", "")).strip())
     for number, entry in enumerate(data["changes"], start=1):
         where = f"changes[{number}]"
         if not isinstance(entry, dict):
@@ -161,6 +163,13 @@ def load_change_set(path: Path, store: GraphStore) -> ChangeSet:
     return change_set
 
 
+def _month_or_date(value: object, when) -> date | str | None:
+    """The change set's own date: YYYY-MM-DD, or YYYY-MM when only the month is known."""
+    if isinstance(value, str) and _MONTH.fullmatch(value.strip()):
+        return value.strip()
+    return when(value, "date")
+
+
 def what_if(store: GraphStore, reference: str) -> ChangeSet:
     """A one-change set: "what if this provision changed" (``aiact:Article 10(2)``)."""
     key, sep, notation = reference.partition(":")
@@ -176,21 +185,32 @@ def what_if(store: GraphStore, reference: str) -> ChangeSet:
 
 
 def diff_editions(store: GraphStore, old: str, new: str) -> ChangeSet:
-    """The change set between two editions of a framework, from the transition crosswalk."""
+    """The change set between two editions of a framework, from the transition crosswalk.
+
+    It covers the provision kinds the crosswalk maps (Annex A controls for ISO/IEC 27001; clauses,
+    annexes, tables, objectives and controls for ISO/IEC 27701). Its id is
+    ``<framework>-<old version>-to-<new version>`` and its date the new edition's issue date.
+    """
     old_iri, new_iri = resolve_framework(old), resolve_framework(new)
-    old_controls, new_controls = _controls(store, old_iri), _controls(store, new_iri)
+    old_all, new_all = _provisions(store, old_iri), _provisions(store, new_iri)
     forward: dict[str, list[tuple[str, str]]] = defaultdict(list)
     backward: dict[str, list[str]] = defaultdict(list)
+    sets: set[str] = set()
     for m in QueryCatalog().get("mappings").run(store).records():
-        if m["source"] in old_controls and m["target"] in new_controls:
+        if m["source"] in old_all and m["target"] in new_all:
             relation = (m["relation"] or "").removeprefix(AIMS)
             if relation != "NotRelated":
                 forward[m["source"] or ""].append((m["target"] or "", relation))
                 backward[m["target"] or ""].append(m["source"] or "")
+                sets.add(m["mappingSet"] or "")
     if not forward:
         raise UsageError(f"no transition crosswalk from {old} to {new} is loaded")
+    kinds = ({old_all[s][0] for s in forward}
+             | {new_all[t][0] for targets in forward.values() for t, _ in targets})
+    olds = {iri: n for iri, (kind, n) in old_all.items() if kind in kinds}
+    news = {iri: n for iri, (kind, n) in new_all.items() if kind in kinds}
     changes = []
-    for iri, notation in sorted(old_controls.items(), key=lambda kv: natural_key(kv[1])):
+    for iri, notation in sorted(olds.items(), key=lambda kv: natural_key(kv[1])):
         targets = forward.get(iri, [])
         if not targets:
             kind = "removed"
@@ -202,31 +222,49 @@ def diff_editions(store: GraphStore, old: str, new: str) -> ChangeSet:
                 kind = "merged"
             elif relation != "Equal":
                 kind = "changed"
-            elif new_controls[target].removeprefix("A.") != notation.removeprefix("A."):
+            elif news[target].removeprefix("A.") != notation.removeprefix("A."):
                 kind = "renumbered"
             else:
                 continue
         to = tuple(t for t, _ in targets)
-        changes.append(Change(iri, notation, kind, to, tuple(new_controls[t] for t in to)))
-    for iri, notation in sorted(new_controls.items(), key=lambda kv: natural_key(kv[1])):
+        changes.append(Change(iri, notation, kind, to, tuple(news[t] for t in to)))
+    for iri, notation in sorted(news.items(), key=lambda kv: natural_key(kv[1])):
         if iri not in backward:
             changes.append(Change(iri, notation, "added"))
-    names = {r["framework"]: r["notation"] for r in QueryCatalog().get("frameworks").run(store)
-             .records()}
-    sets = sorted({m["mappingSet"] or "" for m in QueryCatalog().get("mappings").run(store)
-                   .records() if m["source"] in old_controls and m["target"] in new_controls})
+    editions = {r["framework"]: r for r in QueryCatalog().get("frameworks").run(store).records()}
+    old_row, new_row = editions.get(old_iri) or {}, editions.get(new_iri) or {}
+    scope = "Annex A controls" if kinds == {"Control"} else "clauses, annexes and controls"
     return ChangeSet(
-        id=f"{_slug(old_iri)}-to-{_slug(new_iri)}", kind="edition", status="adopted",
-        title=f"{names.get(old_iri, old)} to {names.get(new_iri, new)} (Annex A controls)",
-        framework=old_iri, to_framework=new_iri, sources=sets,
+        id=edition_change_set_id(old_iri, str(old_row.get("version") or ""),
+                                 str(new_row.get("version") or "")),
+        kind="edition", status="adopted",
+        title=f"{old_row.get('notation') or old} to {new_row.get('notation') or new} ({scope})",
+        framework=old_iri, to_framework=new_iri, sources=sorted(sets),
+        date=_issued(new_row.get("issued")),
         note="Derived by `aimsgraph diff` from the two catalogs and the transition crosswalk "
-             "(the sources): unchanged controls are not listed.",
+             "(the sources): unchanged provisions are not listed.",
         changes=changes)
 
 
-def _controls(store: GraphStore, framework: str) -> dict[str, str]:
+def edition_change_set_id(old_iri: str, old_version: str, new_version: str) -> str:
+    """``iso27001-2013-to-2022``: the framework's key without its year, then both versions."""
+    family = re.sub(r"-\d{4}$", "", _slug(old_iri))
+    return f"{family}-{old_version}-to-{new_version}"
+
+
+def _issued(value: str | None) -> date | str | None:
+    """An edition's dcterms:issued: a date, or a ``YYYY-MM`` month when only that is known."""
+    if not value:
+        return None
+    if _MONTH.fullmatch(value):
+        return value
+    return date.fromisoformat(value)
+
+
+def _provisions(store: GraphStore, framework: str) -> dict[str, tuple[str, str]]:
+    """provision IRI -> (kind, notation) for one framework edition."""
     rows = QueryCatalog().get("provisions").run(store, {"framework": framework}).records()
-    return {r["provision"] or "": r["notation"] or "" for r in rows if r["kind"] == "Control"}
+    return {r["provision"] or "": (r["kind"] or "", r["notation"] or "") for r in rows}
 
 
 def _slug(iri: str) -> str:

@@ -81,9 +81,12 @@ class ImpactGraph:
             return self.obligations_by_condition.get(change.obligation_condition, [])
         return [change.provision, *change.to]
 
-    def paths_from(self, start: str, crosswalk_hops: int) -> dict[str, list[str]]:
+    def paths_from(self, start: str, crosswalk_hops: int,
+                   own_entries: frozenset[str] = frozenset()) -> dict[str, list[str]]:
         """Shortest paths from ``start``, crossing at most ``crosswalk_hops`` mappings: a change
-        reaches the provisions mapped to it, and what implements those, not the whole graph."""
+        reaches the provisions mapped to it, and what implements those, not the whole graph.
+        A change to a container does not descend into parts that have their own entry in the
+        change set (``own_entries``): a new annex does not make its renumbered controls new."""
         paths = {start: [start]}
         frontier = deque([(start, 0)])
         while frontier:
@@ -92,17 +95,20 @@ class ImpactGraph:
                 cost = used + (data["link"] in CROSSWALK_LINKS)
                 if nxt in paths or cost > crosswalk_hops:
                     continue
+                if data["link"] == "part" and nxt in own_entries:
+                    continue
                 paths[nxt] = [*paths[node], nxt]
                 frontier.append((nxt, cost))
         return paths
 
     def impacts(self, changes: list[Change], crosswalk_hops: int = 2) -> list[Impact]:
         best: dict[str, Impact] = {}
+        entries = frozenset(p for c in changes for p in (c.provision, *c.to))
         for change in sorted(changes, key=lambda c: -c.severity):
             for start in self.starts(change):
                 if start not in self.graph:
                     continue
-                paths = self.paths_from(start, crosswalk_hops)
+                paths = self.paths_from(start, crosswalk_hops, entries - {start})
                 for item, path in paths.items():
                     if item == start and change.kind != "date-moved":
                         continue
@@ -152,7 +158,8 @@ def impacts_csv(impacts: list[Impact]) -> str:
 class MigratedLine:
     new_control: str  # notation in the new edition
     title: str
-    status: str  # carried status, or "open" for a control nothing carries over to
+    status: str  # carried status, "not applicable" (carried exclusion), or "open" (nothing
+    # carries over to the control)
     owner: str
     carried_from: str  # old notations, "; "-separated
     evidence: str
@@ -191,10 +198,12 @@ def migrate_soa(store: GraphStore, change_set: ChangeSet) -> list[MigratedLine]:
                                                             for c in change_set.changes)
                                        else "no implementation carried over"))
             continue
-        statuses = [line["status"] for _, line in sources]
-        status = min(statuses, key=lambda s: ("not started", "planned", "in progress",
-                                              "implemented").index(s)
-                     if s in ("not started", "planned", "in progress", "implemented") else 0)
+        statuses = [line["status"] for _, line in sources if line["applicable"] != "no"]
+        # an exclusion carries over as one (its justification stays in the old SoA line)
+        status = "not applicable" if not statuses else min(
+            statuses, key=lambda s: ("not started", "planned", "in progress",
+                                     "implemented").index(s)
+            if s in ("not started", "planned", "in progress", "implemented") else 0)
         result.append(MigratedLine(
             notation, titles[notation], status,
             "; ".join(sorted({line["owner"] for _, line in sources if line["owner"]})),

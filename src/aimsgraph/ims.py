@@ -1,8 +1,9 @@
 """The integrated management system: one backbone for ISO/IEC 42001, 27001 and 27701.
 
 - **Backbone**: each harmonized-structure clause (4-10) with the ISO/IEC 42001, ISO/IEC 27001:2022
-  and ISO/IEC 27701:2019 (clause 5) provisions that require it, and what each adds (the crosswalk
-  relation and its rationale); 42001-only requirements such as 6.1.4 stand out.
+  and ISO/IEC 27701:2025 clauses of that number (and the ISO/IEC 27701:2019 clause 5 subclause that
+  extended it), and what each adds (the crosswalk relations and their rationales); 42001-only
+  requirements such as 6.1.4 stand out. A 42001 + 27001 + 27701:2025 organization sees one backbone.
 - **Integrated SoA**: the organization's control lines across the three standards' annexes, with
   lines whose controls the crosswalks call equal shown once, and the other standards each serves.
 - **Evidence reuse**: evidence items that serve requirements of more than one standard.
@@ -22,7 +23,8 @@ from .queries import QueryCatalog
 from .reports import soa_rows
 from .store import GraphStore
 
-STANDARDS = ("ISO/IEC 42001:2023", "ISO/IEC 27001:2022", "ISO/IEC 27701:2019")
+STANDARDS = ("ISO/IEC 42001:2023", "ISO/IEC 27001:2022", "ISO/IEC 27701:2025",
+             "ISO/IEC 27701:2019")
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,15 @@ class BackboneClause:
     pims_clause: str  # the ISO/IEC 27701 clause 5 subclause extending it ("" if none)
     relation: str  # ISO/IEC 42001 vs ISO/IEC 27001
     adds: str  # rationale: what each standard adds
+    pims_relation: str = ""  # ISO/IEC 27701:2025 vs ISO/IEC 27001:2022, same clause number
+    pims_adds: str = ""
 
     def as_row(self) -> dict[str, str]:
         return {"clause": self.number, "title": self.title,
                 "requiredBy": "; ".join(self.required_by), "iso27701": self.pims_clause,
-                "relation": self.relation, "whatEachAdds": self.adds}
+                "relation": self.relation, "whatEachAdds": self.adds,
+                "iso27701v2025Relation": self.pims_relation,
+                "iso27701v2025Adds": self.pims_adds}
 
 
 def backbone(store: GraphStore) -> list[BackboneClause]:
@@ -47,15 +53,16 @@ def backbone(store: GraphStore) -> list[BackboneClause]:
         number = r["number"] or ""
         if number in clauses and not r["relation"]:
             continue
-        required = tuple(s for s, present in zip(STANDARDS, (r["aimsTitle"], r["ismsTitle"],
-                                                              r["pimsNumber"]), strict=True)
-                         if present)
+        required = tuple(s for s, present in zip(
+            STANDARDS, (r["aimsTitle"], r["ismsTitle"], r["pims2025Title"], r["pimsNumber"]),
+            strict=True) if present)
         adds = r["rationale"] or ""
         if r["aimsTitle"] and not r["ismsTitle"]:
             adds = adds or "Required by ISO/IEC 42001 only: no ISO/IEC 27001 counterpart."
-        clauses[number] = BackboneClause(number, r["aimsTitle"] or r["ismsTitle"] or "",
-                                         required, r["pimsNumber"] or "", r["relation"] or "",
-                                         adds)
+        clauses[number] = BackboneClause(
+            number, r["aimsTitle"] or r["ismsTitle"] or r["pims2025Title"] or "", required,
+            r["pimsNumber"] or "", r["relation"] or "", adds, r["pimsRelation"] or "",
+            r["pimsRationale"] or "")
     return sorted(clauses.values(), key=lambda c: natural_key(c.number))
 
 
@@ -125,21 +132,30 @@ def audit_checklist(store: GraphStore) -> list[dict[str, str]]:
     """One line per backbone clause: which standards require it, what to look for, and the
     organization's declared conformity in each standard ("no line" where it declares none)."""
     declared = clause_conformity(store)
+    running = {standard for standard, _ in declared}
+
+    def editions(standard: str) -> set[str]:
+        return {s for s in STANDARDS if s.split(":")[0] == standard.split(":")[0]}
+
     rows = []
     for clause in backbone(store):
         if "." not in clause.number:
             continue  # the clause headings; their subclauses carry the requirements
+        names = dict.fromkeys(s.split(":")[0] for s in clause.required_by)  # one per standard
         status = []
         for standard in clause.required_by:
-            number = clause.pims_clause if standard == STANDARDS[2] else clause.number
+            if standard not in running:
+                continue  # a standard the organization declares no clause lines for
+            number = clause.pims_clause if standard == STANDARDS[3] else clause.number
             found = declared.get((standard, number)) or _parts_status(declared, standard, number)
-            status.append(f"{standard.split(':')[0]}: {found or 'no line'}")
+            label = standard if len(running & editions(standard)) > 1 else standard.split(":")[0]
+            status.append(f"{label}: {found or 'no line'}")
         focus = ("the same evidence can serve every standard listed" if clause.relation == "Equal"
                  else clause.adds or "check each standard's own requirement")
         rows.append({"clause": clause.number, "title": clause.title,
                      "standards": "; ".join(clause.required_by),
                      "check": f"Show how {clause.title.lower()} is met for "
-                              f"{' and '.join(s.split(':')[0] for s in clause.required_by)}; "
+                              f"{' and '.join(names)}; "
                               f"{focus}",
                      "conformity": "; ".join(status)})
     return rows

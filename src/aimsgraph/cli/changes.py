@@ -22,7 +22,8 @@ from .common import atomic_write, store_for, table_text, write_output
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
              org: argparse.ArgumentParser) -> None:
     diff = sub.add_parser("diff", help="derive the change set between two editions of a "
-                                       "framework (e.g. iso27001-2013 iso27001)")
+                                       "framework (e.g. iso27001-2013 iso27001, "
+                                       "iso27701 iso27701-2025)")
     diff.add_argument("old", help="the old edition (framework key or IRI)")
     diff.add_argument("new", help="the new edition")
     diff.add_argument("--output", "-o", type=Path, help="write the YAML here (default stdout)")
@@ -66,6 +67,8 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
 
 def cmd_diff(args: argparse.Namespace) -> int:
     change_set = diff_editions(open_store(), args.old, args.new)
+    if args.output:  # a change set's id is its file name (changes/README.md)
+        change_set.id = args.output.name.removesuffix(".yaml").removesuffix(".yml")
     write_output(change_set.to_yaml().encode(), args.output)
     if args.output:
         counts = Counter(c.kind for c in change_set.changes)
