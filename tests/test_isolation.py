@@ -25,7 +25,7 @@ from aimsgraph.isolation import proctree
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import Source
 
-from .conftest import ROOT, free_port, running_server
+from .conftest import LOCAL, ROOT, free_port, running_server
 from .test_cli import COMMAND
 
 #: CPU only, constant memory: runs for minutes on the sample organization
@@ -202,7 +202,8 @@ def test_a_slow_route_answers_504_instead_of_hanging(monkeypatch: pytest.MonkeyP
         return []
 
     monkeypatch.setattr(organization, "classify", slow_classify)
-    client = TestClient(create_app(ServerSettings(route_timeout=0.3), GraphStore()))
+    client = TestClient(create_app(ServerSettings(route_timeout=0.3), GraphStore()),
+                        base_url=LOCAL)
     try:
         response = client.get("/systems")
     finally:
@@ -219,7 +220,8 @@ def test_workers_see_each_update_through_the_service(where: str, tmp_path: Path)
         ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
                 ox.NamedNode("urn:x:g")) for i in range(10)])
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }"
-    with TestClient(create_app(ServerSettings(update_token=TOKEN), store)) as client:
+    with TestClient(create_app(ServerSettings(update_token=TOKEN), store),
+                    base_url=LOCAL) as client:
         def counted() -> str:
             response = client.get("/sparql", params={"query": count},
                                   headers={"Accept": "application/sparql-results+json"})
@@ -269,7 +271,8 @@ def test_a_hung_remote_store_is_given_up_after_the_query_timeout() -> None:
     threading.Thread(target=listener.serve_forever, daemon=True).start()
     try:
         store = Store.open(f"http://127.0.0.1:{listener.server_address[1]}/sparql")
-        client = TestClient(create_app(ServerSettings(query_timeout=0.5), store))
+        client = TestClient(create_app(ServerSettings(query_timeout=0.5), store),
+                            base_url=LOCAL)
         hang.set()
         response = client.get("/frameworks")
         assert response.status_code == 502
