@@ -170,7 +170,9 @@ def test_validate_exit_codes_and_outputs(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "By AI system:" in done.stdout and "By clause:" in done.stdout
     assert "10 violations" in done.stdout
-    assert len([f for f in json.loads(findings.read_text()) if f["severity"] == "Violation"]) == 10
+    written = json.loads(findings.read_text())
+    assert written["law"]["asOf"] == "2026-11-27"
+    assert len([f for f in written["findings"] if f["severity"] == "Violation"]) == 10
     shacl = rdflib.Graph().parse(report)
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     assert (None, sh.conforms, rdflib.Literal(False)) in shacl
@@ -195,7 +197,7 @@ def test_soa_in_three_formats(tmp_path: Path) -> None:
 
 def test_classify_and_gaps() -> None:
     done = run("classify", "--data", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-27")
-    systems = {c["name"]: c for c in json.loads(done.stdout)}
+    systems = {c["name"]: c for c in json.loads(done.stdout)["systems"]}
     assert systems["Credit scoring model"]["classes"] == ["high-risk"]
     gaps = run("gaps", "--data", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-27")
     report = json.loads(gaps.stdout)

@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     org = argparse.ArgumentParser(add_help=False)
     org.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
                      help="the date to evaluate obligations and evidence age on (default today)")
+    org.add_argument("--as-amended-by", metavar="CHANGESET", action="append", default=[],
+                     help="rely on this amendment change set (an id in changes/, or a YAML "
+                          "file) beside those in force on the date (repeatable)")
+    org.add_argument("--as-enacted", action="store_true",
+                     help="the law as enacted: apply no amendment change set, not even those "
+                          "in force")
 
     for group in (catalog, organization, changes, serve):
         group.register(sub, data, org)

@@ -28,6 +28,11 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.add_argument("--no-example", action="store_true",
                        help="without --data, serve only the catalogs (default: the sample "
                             "organization too)")
+    serve.add_argument("--as-amended-by", metavar="CHANGESET", action="append", default=[],
+                       help="answer with this amendment change set applied beside those in "
+                            "force, unless a request chooses (repeatable)")
+    serve.add_argument("--as-enacted", action="store_true",
+                       help="answer with the law as enacted unless a request chooses")
     serve.set_defaults(handler=cmd_serve)
 
 
@@ -42,7 +47,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
     settings = ServerSettings(data=tuple(args.data), update_token=args.update_token,
                               query_timeout=args.query_timeout, max_rows=args.max_rows,
-                              service_allowlist=tuple(args.allow_service))
+                              service_allowlist=tuple(args.allow_service),
+                              as_amended_by=tuple(args.as_amended_by),
+                              as_enacted=args.as_enacted)
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "
           f"(web view at /, SPARQL at /sparql, API at /openapi.json)", file=sys.stderr)

@@ -10,11 +10,16 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..catalog import open_store
+from ..law import LawChoice, LawView, law_view
 from ..store import GraphStore
 from ..validation import prepare
 from . import problems, web
 from .routers import frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
+
+
+def _law(store: GraphStore, settings: ServerSettings) -> LawView:
+    return law_view(store, None, LawChoice(list(settings.as_amended_by), settings.as_enacted))
 
 
 def create_app(settings: ServerSettings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -25,7 +30,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "store", None) is None:
             app.state.store = store or open_store(settings.data)
-            prepare(app.state.store)
+            prepare(app.state.store, law=_law(app.state.store, settings))
         yield
 
     app = FastAPI(
@@ -41,7 +46,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     app.state.settings = settings
     app.state.store = store
     if store is not None:
-        prepare(store)
+        prepare(store, law=_law(store, settings))
     problems.install(app)
     for module in (sparql, queries, frameworks, mappings, organization, impact):
         app.include_router(module.router)

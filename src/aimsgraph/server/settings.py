@@ -14,3 +14,8 @@ class ServerSettings:
     max_rows: int = 100_000  #: rows (or triples) a query may return
     max_body_bytes: int = 1_000_000  #: largest request body accepted
     service_allowlist: tuple[str, ...] = field(default=())  #: SERVICE/LOAD IRIs allowed
+    #: amendment change sets to rely on beyond those in force (a request may choose others)
+    as_amended_by: tuple[str, ...] = field(default=())
+    as_enacted: bool = False  #: apply no amendment change set unless a request asks
+    #: mapping sets that count (ids or file stems); empty: every set selected by default
+    mapping_sets: tuple[str, ...] = field(default=())

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ... import __version__
+from ..deps import default_law
 from .links import Links, catalog
 
 HERE = Path(__file__).parent
@@ -37,7 +38,8 @@ def render(request: Request, template: str, page: str, title: str, status_code: 
     links = Links(request, catalog(request))
     return templates.TemplateResponse(request, template, {
         "page": page, "title": title, "nav": NAV, "links": links, "version": __version__,
-        **context}, status_code=status_code)
+        "law": context.pop("law", None) or default_law(request), **context},
+        status_code=status_code)
 
 
 def not_found_page(request: Request, what: str, hint: str = "") -> HTMLResponse:
