@@ -349,3 +349,20 @@ def test_impact_leverage_and_ims_routes(client) -> None:
     assert client.get("/leverage").json()["mostCriticalToKeep"]
     assert client.get("/ims/backbone").json()[0]["clause"] == "4"
     assert client.get("/ims/nope").status_code == 404
+
+
+def test_a_request_chooses_the_mapping_sets(client) -> None:
+    default = client.get("/mappings", params={"source": "nist-ai-rmf"}).json()
+    assert "nistairmf-iso42001-airc.sssom.tsv" not in {m["file"] for m in default["mappingSets"]}
+    published = client.get("/mappings", params={
+        "source": "nist-ai-rmf", "mapping_sets": "nistairmf-iso42001-airc",
+        "relation": "Unspecified"}).json()
+    assert [m["file"] for m in published["mappingSets"]] == ["nistairmf-iso42001-airc.sssom.tsv"]
+    assert published["total"] == 71
+    systems = client.get("/systems", params={"mapping_sets": "iso42001-aiact"}).json()
+    assert [m["file"] for m in systems["mappingSets"]] == ["iso42001-aiact.sssom.tsv"]
+    assert {s["id"] for s in systems["items"]} == {
+        s["id"] for s in client.get("/systems").json()["items"]}  # organization data kept
+    bad = client.get("/coverage", params={"have": "iso42001", "want": "aiact",
+                                          "mapping_sets": "nope"})
+    assert bad.status_code == 400 and "no mapping set 'nope'" in bad.json()["detail"]

@@ -15,6 +15,7 @@ from ..coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_fra
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UnknownFormatError, UsageError
 from ..exchange import MAPPING_FORMATS, export_mappings
 from ..formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..namespaces import FRAMEWORKS
 from ..queries import QueryCatalog
 from ..reports import implemented_controls
@@ -183,7 +184,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                 "confidence": str(r.confidence) if r.confidence is not None else "",
                 "path": describe_path(r, graph), "provision": r.target.iri} for r in shown]
     if args.format == "json":
-        print(json.dumps(records, indent=2))
+        print(json.dumps({"mappingSets": used_mapping_sets(store), "items": records}, indent=2))
     elif args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else
                                 ["notation"])
@@ -195,6 +196,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         counts = {level: sum(r.level == level for r in rows) for level in LEVEL.values()}
         print(f"\n{len(rows)} provisions: {counts['full']} full, {counts['partial']} partial, "
               f"{counts['none']} none")
+        print(describe_mapping_sets(store))
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..catalog import open_store
 from ..classification import classify
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
 from ..results import format_table
 from ..validation import validate, validation_report
@@ -58,7 +59,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     law = law_for(args, store)
     results = classify(store, law.as_of, law=law)
     if args.format == "json":
-        print(json.dumps({"law": law.assumptions(), "systems": [{
+        print(json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
+                          "systems": [{
             "system": c.system.iri, "name": c.system.name, "classes": c.classes,
             "riskLevels": c.risk_levels, "reasons": [str(r) for r in c.reasons],
             "obligations": [{"provision": o.notation, "title": o.title, "role": local_name(o.role),
@@ -67,7 +69,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
                              "inForce": o.in_force, "openQuestions": list(o.open_questions)}
                             for o in c.obligations]} for c in results]}, indent=2))
         return EXIT_OK
-    print(law.describe() + "\n")
+    print(law.describe())
+    print(describe_mapping_sets(store) + "\n")
     for c in results:
         print(f"{c.system.name}: {', '.join(c.classes)}")
         for reason in c.reasons:
@@ -97,7 +100,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     law = law_for(args, store)
     findings, report = validation_report(store, as_of=law.as_of,
                                          evidence_months=args.evidence_months, law=law)
-    print(law.describe() + "\n")
+    print(law.describe())
+    print(describe_mapping_sets(store) + "\n")
     violations = [f for f in findings if f.severity == "Violation"]
     for title, key in (("By AI system", lambda f: f.system or "organization-wide"),
                        ("By clause", lambda f: f.clause or "other")):
@@ -115,8 +119,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"\n{len(violations)} violations, {len(findings) - len(violations)} warnings")
     if args.json:
         atomic_write(args.json, lambda out: out.write(
-            json.dumps({"law": law.assumptions(), "findings": [vars(f) for f in findings]},
-                       indent=2).encode()))
+            json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
+                        "findings": [vars(f) for f in findings]}, indent=2).encode()))
     if args.report:
         atomic_write(args.report, lambda out: out.write(report.serialize(format="turtle")
                                                           .encode()))
@@ -144,12 +148,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     law = law_for(args, store)
     report = gap_report(store, validate(store, as_of=law.as_of, law=law), top=args.top)
     if args.format == "json":
-        print(json.dumps({"law": law.assumptions(),
+        print(json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
             "bySystem": {k: [vars(f) for f in v] for k, v in report.by_system.items()},
             "byFramework": [vars(g) for g in report.by_framework],
             "cheapestControls": [vars(c) for c in report.cheapest]}, indent=2))
         return EXIT_OK
-    print(law.describe() + "\n")
+    print(law.describe())
+    print(describe_mapping_sets(store) + "\n")
     print("Per AI system:")
     for system in sorted(report.by_system):
         print(f"  {system}:")

@@ -7,6 +7,7 @@ import os
 import sys
 
 from ..errors import EXIT_OK
+from ..mappingsets import parse_names
 from ..paths import data_path
 from .common import store_for
 
@@ -49,7 +50,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               query_timeout=args.query_timeout, max_rows=args.max_rows,
                               service_allowlist=tuple(args.allow_service),
                               as_amended_by=tuple(args.as_amended_by),
-                              as_enacted=args.as_enacted)
+                              as_enacted=args.as_enacted,
+                              mapping_sets=tuple(parse_names(args.mapping_sets) or ()))
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "
           f"(web view at /, SPARQL at /sparql, API at /openapi.json)", file=sys.stderr)

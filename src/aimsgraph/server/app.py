@@ -29,7 +29,8 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "store", None) is None:
-            app.state.store = store or open_store(settings.data)
+            app.state.store = store or open_store(
+                settings.data, mapping_sets=list(settings.mapping_sets) or None)
             prepare(app.state.store, law=_law(app.state.store, settings))
         yield
 

@@ -8,8 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from ..catalog import open_store
 from ..errors import AimsgraphError
 from ..law import LawChoice, LawView, law_view
+from ..mappingsets import parse_names
 from ..store import GraphStore
 from .problems import ProblemError
 from .settings import ServerSettings
@@ -59,6 +61,41 @@ def get_law(
                       as_enacted)
 
 
+def get_selected_store(
+    request: Request,
+    mapping_sets: Annotated[list[str] | None, Query(
+        description="the shipped mapping sets that count (file names without .sssom.tsv, "
+                    "comma-separated or repeated); default: the service's setting")] = None,
+) -> GraphStore:
+    """The store the answer is computed on: the service's, or one holding the same catalogs and
+    organization data with the chosen mapping sets (built once per choice, a few kept)."""
+    store: GraphStore = request.app.state.store
+    settings: ServerSettings = request.app.state.settings
+    names = parse_names(mapping_sets)
+    if names is None or set(names) == set(settings.mapping_sets):
+        return store
+    if getattr(request.app.state, "updated", False):
+        raise ProblemError(409, "store-updated", "mapping set choice unavailable",
+                           "the graph was changed through SPARQL Update since the service "
+                           "started; other mapping sets can only be chosen at start "
+                           "(--mapping-sets) from now on")
+    cache: dict = request.app.state.__dict__.setdefault("selection_stores", {})
+    key = tuple(sorted(set(names)))
+    with DERIVED_LOCK:
+        if key not in cache:
+            data = [s.path for s in store.sources if s.kind in ("data", "organization")]
+            try:
+                selected = open_store(data, mapping_sets=list(key))
+            except AimsgraphError as err:
+                raise ProblemError(400, "bad-mapping-sets", "unknown mapping set",
+                                   str(err)) from None
+            while len(cache) >= 4:
+                cache.pop(next(iter(cache)))
+            cache[key] = selected
+        return cache[key]
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+SelectedStoreDep = Annotated[GraphStore, Depends(get_selected_store)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 LawDep = Annotated[LawView, Depends(get_law)]

@@ -10,7 +10,8 @@ from ...changes import load_change_set, what_if
 from ...impact import control_leverage, impact
 from ...ims import VIEWS
 from ...law import change_set_files
-from ..deps import DERIVED_LOCK, LawDep, StoreDep
+from ...mappingsets import used_mapping_sets
+from ..deps import DERIVED_LOCK, LawDep, SelectedStoreDep, StoreDep
 from ..problems import ProblemError
 
 router = APIRouter(tags=["Change impact and IMS"])
@@ -27,7 +28,7 @@ def list_change_sets() -> list[str]:
 
 @router.get("/impact", summary="What a shipped change set, or one provision, affects")
 def get_impact(
-    store: StoreDep,
+    store: SelectedStoreDep,
     law: LawDep,
     changeset: Annotated[str | None, Query(description="a shipped change set id")] = None,
     provision: Annotated[str | None, Query(
@@ -49,6 +50,7 @@ def get_impact(
         impacts = impact(store, change_set, law.as_of, law)
     return {"changeSet": change_set.id, "title": change_set.title, "status": change_set.status,
             "statusEvidence": change_set.status_line, "law": law.assumptions(),
+            "mappingSets": used_mapping_sets(store),
             "changes": len(change_set.changes), "impacts": [i.as_row() for i in impacts]}
 
 

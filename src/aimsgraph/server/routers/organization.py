@@ -9,9 +9,10 @@ from fastapi.responses import Response
 
 from ...classification import classify
 from ...law import LawView
+from ...mappingsets import used_mapping_sets
 from ...reports import soa_csv, soa_rows
 from ...validation import Finding, validate
-from ..deps import DERIVED_LOCK, LawDep, StoreDep, default_law
+from ..deps import DERIVED_LOCK, LawDep, SelectedStoreDep, StoreDep, default_law
 from ..negotiation import choose
 from ..problems import ProblemError
 
@@ -45,24 +46,26 @@ def system_resource(request: Request, c, gaps: list[Finding] | None = None) -> d
 
 @router.get("/systems", summary="The AI system inventory with each system's classification, "
                                   "and the view of the law it assumes")
-def list_systems(request: Request, store: StoreDep, law: LawDep) -> dict:
-    return {"law": law.assumptions(), "items": [
+def list_systems(request: Request, store: SelectedStoreDep, law: LawDep) -> dict:
+    return {"law": law.assumptions(), "mappingSets": used_mapping_sets(store), "items": [
         system_resource(request, c) for c in classify(store, law.as_of, law=law)]}
 
 
 @router.get("/systems/{system}", summary="One AI system: classification, obligations and gaps")
-def get_system(system: str, request: Request, store: StoreDep, law: LawDep) -> dict:
+def get_system(system: str, request: Request, store: SelectedStoreDep, law: LawDep) -> dict:
     for c in classify(store, law.as_of, law=law):
         if c.system.iri.rsplit("/", 1)[-1] == system:
             gaps = [f for f in findings(request, store, law) if c.system.name in f.system]
-            return {"law": law.assumptions(), **system_resource(request, c, gaps)}
+            return {"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
+                    **system_resource(request, c, gaps)}
     raise ProblemError(404, "unknown-system", "unknown AI system", f"no AI system {system!r}")
 
 
 @router.get("/validation", summary="SHACL validation findings (violations and warnings)")
-def get_validation(request: Request, store: StoreDep, law: LawDep) -> dict:
+def get_validation(request: Request, store: SelectedStoreDep, law: LawDep) -> dict:
     found = findings(request, store, law)
-    return {"law": law.assumptions(), "conforms": not any(f.severity == "Violation" for f in found),
+    return {"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
+            "conforms": not any(f.severity == "Violation" for f in found),
             "violations": sum(f.severity == "Violation" for f in found),
             "warnings": sum(f.severity == "Warning" for f in found),
             "items": [vars(f) for f in found]}
