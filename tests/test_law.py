@@ -189,3 +189,24 @@ def test_cli_validate_and_impact_state_the_law(tmp_path) -> None:
 def test_an_edition_change_set_takes_its_evidence_from_the_catalog(store) -> None:
     change_set = load_change_set(ROOT / "changes" / "iso27001-2013-to-2022.yaml", store)
     assert change_set.evidence and change_set.evidence.date == date(2022, 10, 25)
+
+
+def test_the_service_setting_and_the_web_view_state_the_law() -> None:
+    from fastapi.testclient import TestClient
+
+    from aimsgraph import open_store
+    from aimsgraph.server import ServerSettings, create_app
+
+    settings = ServerSettings(as_amended_by=("eu-ai-act-digital-omnibus-2025",))
+    client = TestClient(create_app(settings, open_store([EXAMPLE])))
+    body = client.get("/systems/cv-screening").json()
+    assert body["law"]["appliedChangeSets"][0]["id"] == "eu-ai-act-digital-omnibus-2025"
+    hit = next(o for o in body["obligations"] if o["provision"] == "Article 26(1)")
+    assert hit["applicableFrom"] == "2027-12-02"
+    enacted = client.get("/systems/cv-screening", params={"as_enacted": "true"}).json()
+    assert enacted["law"]["asEnacted"] is True
+    page = client.get("/ui/systems").text
+    assert "as amended by eu-ai-act-digital-omnibus-2025" in page
+    assert "Mapping sets used: aiact-gdpr" in page
+    impact = client.get("/ui/impact", params={"changeset": "eu-ai-act-digital-omnibus-2025"})
+    assert "Regulation (EU) 2026/1744" in impact.text
