@@ -56,6 +56,9 @@ SEEDS = {
         ('ex:p a aims:Framework ; skos:notation "Z" ; skos:prefLabel "Z"@en .', "p"),
     "obligation-incomplete-violation":
         ("ex:p a aims:Obligation ; aims:imposedBy ex:ok .", "p"),
+    "equal-below-confidence-violation":
+        ("ex:p a aims:Mapping ; aims:source ex:ok ; aims:target ex:ok ; aims:relation aims:Equal ;"
+         ' aims:confidence "0.6"^^xsd:decimal .', "p"),
 }
 
 
@@ -77,3 +80,14 @@ def test_check_finds_its_violation(write, name: str) -> None:
     results = {r.check.name: r for r in run_checks(store)}
     found = {row["focus"] for row in results[name].result.records()}
     assert f"https://example.org/{focus}" in found
+
+
+def test_equal_at_the_threshold_is_not_reported(write) -> None:
+    ontology = [s for s in shipped_sources() if s.kind == "ontology"]
+    store = GraphStore()
+    store.load([*ontology, Source(write("seed.ttl", PREFIXES + (
+        "ex:p a aims:Mapping ; aims:relation aims:Equal ; aims:confidence 0.75 .\n"
+        "ex:q a aims:Mapping ; aims:relation aims:IntersectsWith ; aims:confidence 0.3 .")),
+        "https://example.org/g")])
+    results = {r.check.name: r for r in run_checks(store)}
+    assert len(results["equal-below-confidence-violation"].result) == 0

@@ -130,20 +130,22 @@ def test_export_to_stdout() -> None:
 def test_coverage_answers_with_paths() -> None:
     done = run("coverage", "--have", "iso42001,iso27001", "--want", "aiact", "--format", "json")
     assert done.returncode == 0, done.stderr
-    rows = json.loads(done.stdout)
+    body = json.loads(done.stdout)
+    rows = body["items"]
+    assert "iso42001-aiact.sssom.tsv" in {m["file"] for m in body["mappingSets"]}
     covered = [r for r in rows if r["coverage"] != "none"]
     assert covered and all(r["path"] for r in covered)
     assert {r["coverage"] for r in rows} <= {"full", "partial", "none"}
 
 
 def test_import_mappings_rejects_a_bad_crosswalk(tmp_path: Path) -> None:
-    from .test_sssom import COLUMNS, HEADER, ROW
+    from .test_sssom import COLUMNS, HEADER, ROW, ROW_LINE
 
     bad = tmp_path / "mine.sssom.tsv"
     bad.write_text(HEADER + COLUMNS + ROW.replace("par_2", "par_99"))
     done = run("import-mappings", str(bad))
     assert done.returncode == 2
-    assert "mine.sssom.tsv:12 [object_id] - the target is not a provision" in done.stderr
+    assert f"mine.sssom.tsv:{ROW_LINE} [object_id] - the target is not a provision" in done.stderr
     good = tmp_path / "good.sssom.tsv"
     good.write_text(HEADER + COLUMNS + ROW)
     out = tmp_path / "good.ttl"
@@ -170,7 +172,9 @@ def test_validate_exit_codes_and_outputs(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "By AI system:" in done.stdout and "By clause:" in done.stdout
     assert "10 violations" in done.stdout
-    assert len([f for f in json.loads(findings.read_text()) if f["severity"] == "Violation"]) == 10
+    written = json.loads(findings.read_text())
+    assert written["law"]["asOf"] == "2026-11-27"
+    assert len([f for f in written["findings"] if f["severity"] == "Violation"]) == 10
     shacl = rdflib.Graph().parse(report)
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     assert (None, sh.conforms, rdflib.Literal(False)) in shacl
@@ -195,7 +199,7 @@ def test_soa_in_three_formats(tmp_path: Path) -> None:
 
 def test_classify_and_gaps() -> None:
     done = run("classify", "--data", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-27")
-    systems = {c["name"]: c for c in json.loads(done.stdout)}
+    systems = {c["name"]: c for c in json.loads(done.stdout)["systems"]}
     assert systems["Credit scoring model"]["classes"] == ["high-risk"]
     gaps = run("gaps", "--data", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-27")
     report = json.loads(gaps.stdout)

@@ -7,7 +7,7 @@ import pytest
 from aimsgraph import FRAMEWORKS, GraphStore, Source, UsageError, shipped_sources
 from aimsgraph.coverage import MappingGraph, coverage, describe_path
 
-from .test_sssom import COLUMNS
+from .test_sssom import COLUMNS, PROVENANCE
 
 PREFIXES = """# mapping_set_id: https://example.org/mappings/{name}
 # curie_map:
@@ -17,7 +17,7 @@ PREFIXES = """# mapping_set_id: https://example.org/mappings/{name}
 #   aiact: https://w3id.org/aimsgraph/eli/reg/2024/1689/
 #   semapv: https://w3id.org/semapv/vocab/
 #   skos: http://www.w3.org/2004/02/skos/core#
-"""
+""" + PROVENANCE
 SKOS = {"Equal": "skos:exactMatch\t", "SupersetOf": "skos:narrowMatch\t",
         "SubsetOf": "skos:broadMatch\t", "IntersectsWith": "skos:relatedMatch\t",
         "NotRelated": "skos:relatedMatch\tNot"}

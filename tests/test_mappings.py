@@ -74,6 +74,7 @@ def test_aiact_crosswalk_reaches_the_key_articles(mappings) -> None:
 
 def test_relations_and_not_related_are_used(mappings) -> None:
     relations = Counter((m["relation"] or "").removeprefix(AIMS) for m in mappings)
+    # the default selection: our curated sets, typed; published sets (Unspecified) only on request
     assert set(relations) <= {"Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated"}
     assert relations["NotRelated"] > 0 and relations["IntersectsWith"] > 0
 

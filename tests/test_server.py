@@ -264,12 +264,12 @@ def test_provision_by_iri_and_errors(client) -> None:
 def test_mappings_coverage_systems_validation_soa(client) -> None:
     mappings = client.get("/mappings", params={"source": "iso42001", "target": "aiact",
                                                "relation": "NotRelated"}).json()
-    assert mappings["total"] == 19
+    assert mappings["total"] == 20
     assert client.get("/mappings", params={"relation": "Similar"}).status_code == 400
     cover = client.get("/coverage", params={"have": "iso42001,iso27001", "want": "aiact",
                                             "level": "partial"}).json()
     assert cover["counts"]["partial"] > 0 and all(i["path"] for i in cover["items"])
-    systems = {s["id"]: s for s in client.get("/systems").json()}
+    systems = {s["id"]: s for s in client.get("/systems").json()["items"]}
     assert systems["credit-scoring"]["classes"] == ["high-risk"]
     one = client.get("/systems/cv-screening").json()
     assert any("human-oversight" in g["message"] for g in one["gaps"])
@@ -278,6 +278,35 @@ def test_mappings_coverage_systems_validation_soa(client) -> None:
     soa = client.get("/soa", headers={"Accept": "text/csv"})
     assert soa.text.startswith("framework,control,title")
     assert client.get("/systems/nope").status_code == 404
+
+
+def _deployer_26_1(body: dict) -> dict:
+    return next(o for o in body["obligations"]
+                if o["provision"] == "Article 26(1)" and o["role"] == "AIDeployer")
+
+
+def test_the_law_a_request_assumes(client) -> None:
+    enacted = client.get("/systems/cv-screening").json()
+    assert enacted["law"]["asEnacted"] is True
+    assert [c["id"] for c in enacted["law"]["notApplied"]] == ["eu-ai-act-digital-omnibus-2025"]
+    assert _deployer_26_1(enacted)["applicableFrom"] == "2026-08-02"
+    amended = client.get("/systems/cv-screening",
+                         params={"as_amended_by": "eu-ai-act-digital-omnibus-2025"}).json()
+    assert [c["id"] for c in amended["law"]["appliedChangeSets"]] == [
+        "eu-ai-act-digital-omnibus-2025"]
+    assert amended["law"]["appliedChangeSets"][0]["publishedTextRead"] is False
+    obligation = _deployer_26_1(amended)
+    assert obligation["applicableFrom"] == "2027-12-02"
+    assert "point (40)(b)" in obligation["amendedBy"]
+    validation = client.get("/validation", params={"as_amended_by":
+                                                   "eu-ai-act-digital-omnibus-2025"}).json()
+    assert validation["law"]["appliedChangeSets"]
+    assert client.get("/validation").json()["law"]["asEnacted"] is True
+    bad = client.get("/systems", params={"as_amended_by": "no-such-act"})
+    assert bad.status_code == 400 and "no-such-act" in bad.json()["detail"]
+    impact = client.get("/impact", params={"changeset": "eu-ai-act-digital-omnibus-2025",
+                                           "as_enacted": "true"}).json()
+    assert impact["law"]["asEnacted"] and "adopted" in impact["statusEvidence"]
 
 
 def test_invalid_parameters_are_problem_details(client) -> None:
@@ -322,3 +351,20 @@ def test_impact_leverage_and_ims_routes(client) -> None:
     assert client.get("/leverage").json()["mostCriticalToKeep"]
     assert client.get("/ims/backbone").json()[0]["clause"] == "4"
     assert client.get("/ims/nope").status_code == 404
+
+
+def test_a_request_chooses_the_mapping_sets(client) -> None:
+    default = client.get("/mappings", params={"source": "nist-ai-rmf"}).json()
+    assert "nistairmf-iso42001-airc.sssom.tsv" not in {m["file"] for m in default["mappingSets"]}
+    published = client.get("/mappings", params={
+        "source": "nist-ai-rmf", "mapping_sets": "nistairmf-iso42001-airc",
+        "relation": "Unspecified"}).json()
+    assert [m["file"] for m in published["mappingSets"]] == ["nistairmf-iso42001-airc.sssom.tsv"]
+    assert published["total"] == 71
+    systems = client.get("/systems", params={"mapping_sets": "iso42001-aiact"}).json()
+    assert [m["file"] for m in systems["mappingSets"]] == ["iso42001-aiact.sssom.tsv"]
+    assert {s["id"] for s in systems["items"]} == {
+        s["id"] for s in client.get("/systems").json()["items"]}  # organization data kept
+    bad = client.get("/coverage", params={"have": "iso42001", "want": "aiact",
+                                          "mapping_sets": "nope"})
+    assert bad.status_code == 400 and "no mapping set 'nope'" in bad.json()["detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aimsgraph import GraphStore, Source, shipped_sources
 from aimsgraph.validation import validate, validate_mapping_file
 
-from .test_sssom import COLUMNS, HEADER, ROW
+from .test_sssom import COLUMNS, HEADER, ROW, ROW_LINE
 
 CATALOGS = [s for s in shipped_sources() if s.kind in ("ontology", "framework")]
 
@@ -25,8 +25,8 @@ def test_unknown_provision_is_reported_at_its_row_and_column(write) -> None:
     path = write("bad.sssom.tsv", HEADER + COLUMNS + ROW.replace("par_2", "par_99"))
     findings = validate(load(Source(path, "https://example.org/g")))
     assert [str(f) for f in findings] == [
-        "bad.sssom.tsv:12 [object_id] - the target is not a provision of the loaded catalogs "
-        "(unknown IRI or a typo in the CURIE)"]
+        f"bad.sssom.tsv:{ROW_LINE} [object_id] - the target is not a provision of the loaded "
+        "catalogs (unknown IRI or a typo in the CURIE)"]
 
 
 def test_contradicting_relations_across_files(write) -> None:
@@ -38,8 +38,8 @@ def test_contradicting_relations_across_files(write) -> None:
     findings = validate(load(Source(a, "https://example.org/a"),
                              Source(b, "https://example.org/b")))
     messages = {f.location: f.message for f in findings}
-    assert "a.sssom.tsv:12" in messages and "b.sssom.tsv:12" in messages
-    assert "NotRelated in b.sssom.tsv:12" in messages["a.sssom.tsv:12"]
+    assert f"a.sssom.tsv:{ROW_LINE}" in messages and f"b.sssom.tsv:{ROW_LINE}" in messages
+    assert f"NotRelated in b.sssom.tsv:{ROW_LINE}" in messages[f"a.sssom.tsv:{ROW_LINE}"]
 
 
 def test_edition_mismatch(write) -> None:
@@ -65,7 +65,7 @@ def test_validate_mapping_file_checks_against_shipped_catalogs(write) -> None:
     path = write("mine.sssom.tsv", HEADER + COLUMNS + ROW.replace("par_2", "par_99"))
     mapping_set, findings = validate_mapping_file(path)
     assert len(mapping_set.rows) == 1
-    assert [f.location for f in findings] == ["mine.sssom.tsv:12 [object_id]"]
+    assert [f.location for f in findings] == [f"mine.sssom.tsv:{ROW_LINE} [object_id]"]
 
 
 def test_a_shapes_file_that_does_not_parse_is_a_clear_error(write) -> None:

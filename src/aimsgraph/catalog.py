@@ -7,11 +7,12 @@ graph ``https://w3id.org/aimsgraph/graph/<folder>/<file stem>``; a user's RDF fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import InputError, UsageError
 from .formats import rdf_format_for_path
+from .mappingsets import select_sources
 from .namespaces import GRAPH
 from .organization import ProvisionIndex, is_organization_folder, organization_quads
 from .paths import data_path
@@ -80,18 +81,25 @@ def open_store(
     shipped: bool = True,
     progress: Progress | None = None,
     store: str | Path | GraphStore | None = None,
+    mapping_sets: Sequence[str] | None = None,
 ) -> GraphStore:
     """A store holding the shipped catalogs (unless ``shipped=False``) and the user's files.
 
     ``store`` is where the graph lives: in memory (default), a folder, or a remote SPARQL store's
     URL (see :meth:`GraphStore.open`). A persistent store keeps what it holds between processes;
     only sources that changed since they were loaded are parsed and loaded again.
+    ``mapping_sets`` names the shipped mapping sets that count (file stems or set ids); default:
+    each set's own default (see :mod:`.mappingsets`).
     """
     data = list(data)
     organizations = [p for p in data if is_organization_folder(p)]
     _refuse_same_names(organizations)
-    sources = (shipped_sources() if shipped else []) + data_sources(data)
+    sources = select_sources((shipped_sources() if shipped else []) + data_sources(data),
+                             mapping_sets)
     graph_store = store if isinstance(store, GraphStore) else GraphStore.open(store)
+    wanted = {s.graph for s in sources}
+    graph_store.unload([s.graph for s in graph_store.sources
+                        if s.kind == "mappings" and s.graph not in wanted])
     digests = {s.graph: digest(s.path) for s in sources} if graph_store.persistent else {}
     stale = [s for s in sources if not graph_store.is_current(s, digests.get(s.graph))] \
         if graph_store.persistent else sources

@@ -27,6 +27,7 @@ from .store import GraphStore
 KINDS = ("removed", "added", "renumbered", "merged", "split", "reworded", "changed",
          "obligation-added", "obligation-removed", "date-moved")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+STATUSES = ("proposal", "adopted", "in-force")
 SEVERITY = {"removed": 5, "obligation-added": 4, "changed": 3, "reworded": 3, "merged": 3,
             "split": 3, "obligation-removed": 3, "renumbered": 2, "date-moved": 1, "added": 4}
 
@@ -42,10 +43,33 @@ class Change:
     from_date: date | None = None
     to_date: date | None = None
     note: str = ""
+    amended_by: str = ""  # the provision of the amending act this change comes from
+    obligation_provision: str | None = None  # obligations imposed by this provision or its parts
+    added: AddedObligation | None = None  # obligation-added: the duty the amendment creates
 
     @property
     def severity(self) -> int:
         return SEVERITY[self.kind]
+
+
+@dataclass(frozen=True)
+class AddedObligation:
+    """A duty an amendment adds, bound to the roles and conditions given, from a date."""
+    title: str
+    roles: tuple[str, ...]
+    conditions: tuple[str, ...]
+    applicable_from: date
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a change set has its status: what was read, where, and what could not be read."""
+    publication: str = ""  # e.g. "Regulation (EU) 2026/1744, OJ L, 2026/1744, 24.7.2026"
+    date: date | str | None = None  # of the publication (YYYY-MM where only the month is known)
+    in_force_from: date | None = None
+    published_act_read: bool = False  # the published text itself (EUR-Lex, ISO) was read
+    read: tuple[str, ...] = ()  # where the facts were read (URLs)
+    note: str = ""
 
 
 @dataclass
@@ -60,6 +84,28 @@ class ChangeSet:
     date: date | str | None = None  # a YYYY-MM month when the day is not known
     note: str = ""
     changes: list[Change] = field(default_factory=list)
+    evidence: Evidence | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        """In force (by its evidence) on ``day``: the law as it stands then includes it."""
+        return (self.status == "in-force" and self.evidence is not None
+                and self.evidence.in_force_from is not None
+                and self.evidence.in_force_from <= day)
+
+    @property
+    def status_line(self) -> str:
+        """The status and what it rests on, in one line."""
+        e = self.evidence
+        if e is None:
+            return self.status
+        parts = [self.status]
+        if e.publication:
+            parts.append(e.publication)
+        if e.in_force_from:
+            parts.append(f"in force from {e.in_force_from.isoformat()}")
+        if self.status != "proposal" and not e.published_act_read:
+            parts.append(f"published text not read; {len(e.read)} sources read")
+        return ", ".join(parts)
 
     def to_yaml(self) -> str:
         def short(iri: str) -> str:
@@ -126,13 +172,21 @@ def load_change_set(path: Path, store: GraphStore) -> ChangeSet:
                         if data.get("to_framework") else None)
     except UsageError as err:
         raise fail("framework", str(err)) from None
+    status = data.get("status")
+    if status not in STATUSES:
+        raise fail("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    if data.get("evidence") is None and data["kind"] == "edition" and to_framework:
+        evidence = _edition_evidence(store, to_framework, fail)
+    else:
+        evidence = _evidence(data.get("evidence"), str(status), fail, when)
     index = _index(store)
     sources = data.get("source") or []
     change_set = ChangeSet(
         id=str(data["id"]), title=str(data.get("title", data["id"])), kind=data["kind"],
-        status=str(data.get("status", "adopted")), framework=framework, to_framework=to_framework,
+        status=str(status), framework=framework, to_framework=to_framework,
         sources=[sources] if isinstance(sources, str) else list(sources),
-        date=_month_or_date(data.get("date"), when), note=str(data.get("note", "")).strip())
+        date=_month_or_date(data.get("date"), when), note=str(data.get("note", "")).strip(),
+        evidence=evidence)
     for number, entry in enumerate(data["changes"], start=1):
         where = f"changes[{number}]"
         if not isinstance(entry, dict):
@@ -154,12 +208,29 @@ def load_change_set(path: Path, store: GraphStore) -> ChangeSet:
                 raise fail(f"{where}.to", f"no provision {target!r} in "
                                           f"{to_framework or framework}")
             to_iris.append(target_iri)
-        condition = (entry.get("obligations") or {}).get("condition")
+        selector = entry.get("obligations") or {}
+        if not isinstance(selector, dict):
+            raise fail(f"{where}.obligations", "a mapping with condition and/or provision")
+        condition = selector.get("condition")
+        by_provision = None
+        if selector.get("provision"):
+            by_provision = index.get((framework, str(selector["provision"])))
+            if by_provision is None:
+                raise fail(f"{where}.obligations.provision",
+                           f"no provision {selector['provision']!r} in {framework}")
+        amended_by = str(entry.get("amended_by") or "").strip()
+        if data["kind"] == "amendment" and not amended_by:
+            raise fail(f"{where}.amended_by", "required: the provision of the amending act "
+                                              "this change comes from")
+        added = None
+        if kind == "obligation-added" and entry.get("obligation") is not None:
+            added = _added(entry["obligation"], f"{where}.obligation", fail, when)
         change_set.changes.append(Change(
             iri, notation, kind, tuple(to_iris), tuple(str(t) for t in targets),
             str(condition) if condition else None, when(entry.get("from_date"),
                                                          f"{where}.from_date"),
-            when(entry.get("to_date"), f"{where}.to_date"), str(entry.get("note", "")).strip()))
+            when(entry.get("to_date"), f"{where}.to_date"), str(entry.get("note", "")).strip(),
+            amended_by, by_provision, added))
     return change_set
 
 
@@ -168,6 +239,75 @@ def _month_or_date(value: object, when) -> date | str | None:
     if isinstance(value, str) and _MONTH.fullmatch(value.strip()):
         return value.strip()
     return when(value, "date")
+
+
+def _evidence(value: object, status: str, fail, when) -> Evidence:
+    """The evidence block: required, and enough for the status it backs."""
+    if not isinstance(value, dict):
+        raise fail("evidence", "required: a mapping with publication, date, read (the sources "
+                               "read) and published_act_read; see changes/README.md")
+    read = value.get("read") or []
+    read = [read] if isinstance(read, str) else read
+    if not isinstance(read, list) or not read or not all(isinstance(r, str) for r in read):
+        raise fail("evidence.read", "required: the addresses (URLs) where the facts were read")
+    published_read = value.get("published_act_read")
+    if not isinstance(published_read, bool):
+        raise fail("evidence.published_act_read", "required: true or false (was the published "
+                                                  "text itself read?)")
+    evidence = Evidence(
+        publication=str(value.get("publication") or "").strip(),
+        date=when(value.get("date"), "evidence.date"),
+        in_force_from=when(value.get("in_force_from"), "evidence.in_force_from"),
+        published_act_read=published_read, read=tuple(read),
+        note=str(value.get("note") or "").strip())
+    if status in ("adopted", "in-force") and not evidence.publication:
+        raise fail("evidence.publication", f"status {status} needs the publication reference")
+    if status in ("adopted", "in-force") and evidence.date is None:
+        raise fail("evidence.date", f"status {status} needs the date of the publication")
+    if status == "in-force":
+        if evidence.in_force_from is None:
+            raise fail("evidence.in_force_from", "status in-force needs the date it entered "
+                                                 "into force")
+        if not published_read:
+            raise fail("status", "in-force needs the published text read "
+                                 "(evidence.published_act_read: true); otherwise use adopted")
+    if status == "adopted" and not published_read and len(set(read)) < 2:
+        raise fail("evidence.read", "adopted without reading the published text needs two "
+                                    "independent sources that agree")
+    return evidence
+
+
+def _issued(value: str) -> date | str:
+    """A catalog's issue date: a day, or a month (xsd:gYearMonth) where only that is known."""
+    return value if _MONTH.fullmatch(value) else date.fromisoformat(value)
+
+
+def _edition_evidence(store: GraphStore, framework: str, fail) -> Evidence:
+    """An edition change set's evidence is the new edition's catalog record (its issue date and
+    the sources the catalog was read from), unless the file gives its own."""
+    for r in QueryCatalog().get("frameworks").run(store).records():
+        if r["framework"] == framework and r["issued"] and r["sources"]:
+            return Evidence(publication=f"{r['notation']} ({r['title']})",
+                            date=_issued(r["issued"]), published_act_read=False,
+                            read=tuple((r["sources"] or "").split()),
+                            note="from the catalog record of the new edition")
+    raise fail("evidence", f"required: the catalog of {framework} records no issue date and "
+                           "sources to stand as evidence")
+
+
+def _added(value: object, where: str, fail, when) -> AddedObligation:
+    if not isinstance(value, dict):
+        raise fail(where, "a mapping with title, roles, conditions and applicable_from")
+    for key in ("title", "roles", "applicable_from"):
+        if not value.get(key):
+            raise fail(f"{where}.{key}", "required")
+    roles = value["roles"] if isinstance(value["roles"], list) else [value["roles"]]
+    conditions = value.get("conditions") or []
+    conditions = conditions if isinstance(conditions, list) else [conditions]
+    start = when(value["applicable_from"], f"{where}.applicable_from")
+    assert start is not None
+    return AddedObligation(str(value["title"]), tuple(str(r) for r in roles),
+                           tuple(str(c) for c in conditions), start)
 
 
 def what_if(store: GraphStore, reference: str) -> ChangeSet:

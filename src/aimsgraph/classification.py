@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .law import LawView, law_view
 from .namespaces import AIMS, BASE, GRAPH
 from .queries import QueryCatalog
 from .store import GraphStore, Source
@@ -93,6 +94,7 @@ class ObligationStatus:
     applicable_from: date
     in_force: bool
     open_questions: tuple[str, ...]  # conditions the data cannot decide; empty when it applies
+    amended_by: str | None = None  # the amendment that set its date or added it, if any
 
     @property
     def applies(self) -> bool:
@@ -220,6 +222,10 @@ CONDITIONS: dict[str, tuple[str, Check]] = {
     CONDITION + "public-interest-text": (
         "text published on matters of public interest",
         lambda c: "public-interest-text" in c.system.transparency),
+    CONDITION + "intimate-imagery-or-csam-generation": (
+        "can it generate or manipulate intimate imagery of an identifiable person without consent, "
+        "or child sexual abuse material (Article 5(1)(ba), (bb) as amended)?",
+        lambda c: None if "synthetic-content" in c.system.transparency else False),
     CONDITION + "synthetic-content-generation": (
         "synthetic content", lambda c: "synthetic-content" in c.system.transparency),
     CONDITION + "interacts-with-natural-persons": (
@@ -288,11 +294,14 @@ def condition_check(condition: str) -> tuple[str, Check]:
 # -- obligations --------------------------------------------------------------------------------
 
 def classify(store: GraphStore, as_of: date | None = None,
-             queries: QueryCatalog | None = None) -> list[Classification]:
-    """Classify every AI system and list the obligations for the organization's roles."""
+             queries: QueryCatalog | None = None,
+             law: LawView | None = None) -> list[Classification]:
+    """Classify every AI system and list the obligations for the organization's roles, under the
+    view of the law given (default: the change sets in force on ``as_of``)."""
     queries = queries or QueryCatalog()
-    as_of = as_of or date.today()
-    obligations = list(queries.get("obligations").run(store).records())
+    as_of = as_of or (law.as_of if law else date.today())
+    law = law or law_view(store, as_of)
+    obligations = law.obligations(list(queries.get("obligations").run(store).records()))
     results = []
     for facts in system_facts(store, queries):
         c = classify_system(facts)
@@ -313,16 +322,18 @@ def classify(store: GraphStore, as_of: date | None = None,
                 c.obligations.append(ObligationStatus(
                     o["obligation"] or "", o["title"] or "", o["provision"] or "",
                     o["notation"] or "", role, start, in_force,
-                    tuple(label for label, v in verdicts if v is None)))
+                    tuple(label for label, v in verdicts if v is None), o["amendedBy"]))
         results.append(c)
     return results
 
 
-def materialize(store: GraphStore, results: list[Classification]) -> None:
-    """Record risk classes, reasons and in-force obligations in a derived graph of the store."""
+def materialize(store: GraphStore, results: list[Classification],
+                law_key: str = "as-enacted") -> None:
+    """Record risk classes, reasons and in-force obligations in a derived graph of the store,
+    with the view of the law they assume (``aims:lawView``: applied change set ids)."""
     g = ox.NamedNode(DERIVED_GRAPH)
     reach = Reach(store)
-    quads = []
+    quads = [ox.Quad(g, ox.NamedNode(AIMS + "lawView"), ox.Literal(law_key), g)]
     for c in results:
         system = ox.NamedNode(c.system.iri)
         for level in c.risk_levels:
@@ -337,7 +348,7 @@ def materialize(store: GraphStore, results: list[Classification]) -> None:
                 if reach.reaches(c.system.iri, o.provision):
                     quads.append(ox.Quad(system, ox.NamedNode(AIMS + "reachedObligation"),
                                          ox.NamedNode(o.obligation), g))
-    store.load_quads(Source(Path("derived/classification"), DERIVED_GRAPH, "derived"), quads)
+    store.replace_quads(Source(Path("derived/classification"), DERIVED_GRAPH, "derived"), quads)
 
 
 class Reach:

@@ -51,13 +51,21 @@ def authored_mappings(store: GraphStore) -> list[dict[str, str | None]]:
 def to_sssom(store: GraphStore) -> str:
     """All authored mappings as one SSSOM TSV mapping set (per-row sources and versions)."""
     converter = curies.Converter.from_prefix_map(CURIE_MAP)
+    mappings = authored_mappings(store)
+    today = datetime.now(UTC).date().isoformat()
     metadata = {
         "mapping_set_id": f"{BASE}mappings/all",
+        "mapping_set_version": today,
         "mapping_set_title": "aimsgraph crosswalks",
-        "mapping_set_description": "Every crosswalk shipped with or loaded into aimsgraph; "
-                                   "the NIST IR 8477 set-theory relation is in set_relation.",
+        "mapping_set_description": "Every crosswalk loaded into aimsgraph (the mapping sets "
+                                   "selected), merged; the NIST IR 8477 set-theory relation is in "
+                                   "set_relation. The sets it was made from are under see_also.",
+        "creator_id": ["aimsgraph:maintainers"],
+        "mapping_provider": BASE,
+        "see_also": sorted({m["mappingSet"] or "" for m in mappings}) or [f"{BASE}mappings"],
+        "publication_date": today,
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "mapping_date": datetime.now(UTC).date().isoformat(),
+        "mapping_date": today,
         "curie_map": CURIE_MAP,
         "extension_definitions": [{"slot_name": "set_relation", "property": "aims:relation",
                                    "type_hint": "http://www.w3.org/2001/XMLSchema#anyURI"}],
@@ -67,7 +75,7 @@ def to_sssom(store: GraphStore) -> str:
     out.write("".join(f"# {line}\n" for line in header.splitlines()))
     writer = csv.DictWriter(out, fieldnames=SSSOM_COLUMNS, delimiter="\t", lineterminator="\n")
     writer.writeheader()
-    for m in authored_mappings(store):
+    for m in mappings:
         relation = (m["relation"] or "").removeprefix(AIMS)
         predicate, modifier = SKOS_FOR[relation]
         writer.writerow({

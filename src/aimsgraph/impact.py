@@ -19,6 +19,7 @@ import networkx as nx
 
 from .changes import Change, ChangeSet
 from .errors import UsageError
+from .law import LawView
 from .queries import QueryCatalog
 from .spreadsheet import rows_csv
 from .store import GraphStore
@@ -50,8 +51,9 @@ class Impact:
 class ImpactGraph:
     """The store as a directed graph of the links a change travels along."""
 
-    def __init__(self, store: GraphStore, as_of: date | None = None) -> None:
-        prepare(store, as_of)  # so that AI systems carry their in-force obligations
+    def __init__(self, store: GraphStore, as_of: date | None = None,
+                 law: LawView | None = None) -> None:
+        prepare(store, as_of, law)  # so that AI systems carry their in-force obligations
         queries = QueryCatalog()
         self.graph = nx.DiGraph()
         for r in queries.get("impact-edges").run(store).records():
@@ -137,14 +139,20 @@ class ImpactGraph:
                       owner, email)
 
 
-def impact_graph(store: GraphStore, as_of: date | None = None) -> ImpactGraph:
-    """The projection, built once per store state and date (it is most of an impact run)."""
-    prepare(store, as_of)
-    return store.cached(("impact-graph", as_of), lambda: ImpactGraph(store, as_of))
+def impact_graph(store: GraphStore, as_of: date | None = None,
+                 law: LawView | None = None) -> ImpactGraph:
+    """The projection, built once per store state, date and view of the law (it is most of an
+    impact run)."""
+    prepare(store, as_of, law)
+    return store.cached(("impact-graph", as_of, law.key if law else None),
+                        lambda: ImpactGraph(store, as_of, law))
 
 
-def impact(store: GraphStore, change_set: ChangeSet, as_of: date | None = None) -> list[Impact]:
-    return impact_graph(store, as_of).impacts(change_set.changes)
+def impact(store: GraphStore, change_set: ChangeSet, as_of: date | None = None,
+           law: LawView | None = None) -> list[Impact]:
+    """What ``change_set`` reaches, with the organization's obligations as ``law`` has them
+    (default: the change sets in force on ``as_of``)."""
+    return impact_graph(store, as_of, law).impacts(change_set.changes)
 
 
 def impacts_csv(impacts: list[Impact]) -> str:

@@ -28,19 +28,29 @@ from .errors import InputError
 from .namespaces import AIMS, BASE, DCTERMS, RDF, SKOS, XSD
 
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
-RELATIONS = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated")
+RELATIONS = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated", "Unspecified")
 INVERSE = {"Equal": "Equal", "SubsetOf": "SupersetOf", "SupersetOf": "SubsetOf",
-           "IntersectsWith": "IntersectsWith", "NotRelated": "NotRelated"}
+           "IntersectsWith": "IntersectsWith", "NotRelated": "NotRelated",
+           "Unspecified": "Unspecified"}
 #: relation -> (SKOS predicate, modifier) as written in SSSOM; None: no SKOS triple is asserted
 SKOS_FOR = {"Equal": ("exactMatch", ""), "SubsetOf": ("broadMatch", ""),
             "SupersetOf": ("narrowMatch", ""), "IntersectsWith": ("relatedMatch", ""),
-            "NotRelated": ("relatedMatch", "Not")}
+            "NotRelated": ("relatedMatch", "Not"), "Unspecified": ("relatedMatch", "")}
 #: how a plain SSSOM file (no set_relation column) states each relation
 RELATION_FOR_SKOS = {("exactMatch", ""): "Equal", ("broadMatch", ""): "SubsetOf",
                      ("narrowMatch", ""): "SupersetOf", ("relatedMatch", ""): "IntersectsWith",
                      ("closeMatch", ""): "IntersectsWith", ("relatedMatch", "Not"): "NotRelated",
                      ("exactMatch", "Not"): "NotRelated", ("closeMatch", "Not"): "NotRelated"}
 SEMAPV = "https://w3id.org/semapv/vocab/"
+#: provenance every mapping set states (SSSOM mapping set slots): what each stands for
+PROVENANCE = {"creator_id": "the author (a CURIE or IRI, or a list)",
+              "mapping_provider": "who provides the set (an IRI)",
+              "see_also": "the source document(s) the mappings come from (URLs)",
+              "mapping_set_version": "the version of the set",
+              "publication_date": "the date of this version (YYYY-MM-DD)",
+              "license": "the licence (an IRI)"}
+#: aimsgraph metadata key: false keeps a set out of answers unless a user selects it
+SELECTED_BY_DEFAULT = "aimsgraph_selected_by_default"
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,17 @@ class MappingRow:
     object_version: str | None
 
 
+@dataclass(frozen=True)
+class Provenance:
+    authors: tuple[str, ...]  # IRIs
+    provider: str
+    documents: tuple[str, ...]
+    version: str
+    published: date
+    licence: str
+    selected_by_default: bool = True
+
+
 @dataclass
 class MappingSet:
     path: Path
@@ -65,6 +86,7 @@ class MappingSet:
     metadata: dict
     curie_map: dict[str, str]
     rows: list[MappingRow] = field(default_factory=list)
+    provenance: Provenance | None = None
 
     @cached_property
     def converter(self) -> curies.Converter:
@@ -101,6 +123,7 @@ def read_sssom(path: Path) -> MappingSet:
         mapping_set.converter  # noqa: B018 - builds and checks the prefix map once
     except (ValueError, curies.api.DuplicatePrefixes, curies.api.DuplicateURIPrefixes) as err:
         raise InputError(f"curie_map is inconsistent: {err}", file=path, field="curie_map") from err
+    mapping_set.provenance = _provenance(mapping_set)
     for offset, record in enumerate(reader, start=1):
         line = first_table_line + offset
         if None in record or any(v is None for v in record.values()):
@@ -108,6 +131,43 @@ def read_sssom(path: Path) -> MappingSet:
                              f"cells, the header has {len(columns)}", file=path, line=line)
         mapping_set.rows.append(_parse_row(mapping_set, record, metadata, line))
     return mapping_set
+
+
+def _provenance(ms: MappingSet) -> Provenance:
+    """The set's provenance from its header; InputError names the missing or bad slot."""
+    meta = ms.metadata
+
+    def need(slot: str) -> object:
+        value = meta.get(slot)
+        if value in (None, "", []):
+            raise InputError(f"mapping set provenance missing: {slot} ({PROVENANCE[slot]})",
+                             file=ms.path, field=slot)
+        return value
+
+    def iri(value: str, slot: str) -> str:
+        expanded = ms.converter.expand(value) if ":" in value and "//" not in value else value
+        if not expanded or not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", expanded, re.IGNORECASE):
+            raise InputError(f"{value!r} is not an IRI or a CURIE declared in curie_map",
+                             file=ms.path, field=slot)
+        return expanded
+
+    def many(slot: str) -> tuple[str, ...]:
+        value = need(slot)
+        values = value if isinstance(value, list) else [value]
+        return tuple(iri(str(v), slot) for v in values)
+
+    published = need("publication_date")
+    try:
+        when = published if isinstance(published, date) else date.fromisoformat(str(published))
+    except ValueError:
+        raise InputError(f"{published!r} is not a date (YYYY-MM-DD)", file=ms.path,
+                         field="publication_date") from None
+    selected = meta.get(SELECTED_BY_DEFAULT, True)
+    if not isinstance(selected, bool):
+        raise InputError("true or false", file=ms.path, field=SELECTED_BY_DEFAULT)
+    return Provenance(many("creator_id"), iri(str(need("mapping_provider")), "mapping_provider"),
+                      many("see_also"), str(need("mapping_set_version")), when,
+                      iri(str(need("license")), "license"), selected)
 
 
 def _read_text(path: Path) -> str:
@@ -230,6 +290,19 @@ def mapping_quads(ms: MappingSet, graph: str) -> list[ox.Quad]:
     if title:
         add(mapping_set, DCTERMS + "title", ox.Literal(str(title)))
     add(mapping_set, AIMS + "authoredIn", ox.Literal(ms.path.name))
+    if ms.provenance:
+        p = ms.provenance
+        for author in p.authors:
+            add(mapping_set, DCTERMS + "creator", ox.NamedNode(author))
+        add(mapping_set, DCTERMS + "publisher", ox.NamedNode(p.provider))
+        for document in p.documents:
+            add(mapping_set, DCTERMS + "source", ox.NamedNode(document))
+        add(mapping_set, AIMS + "version", ox.Literal(p.version))
+        add(mapping_set, DCTERMS + "issued", ox.Literal(p.published.isoformat(),
+                                                        datatype=ox.NamedNode(XSD + "date")))
+        add(mapping_set, DCTERMS + "license", ox.NamedNode(p.licence))
+        add(mapping_set, AIMS + "selectedByDefault",
+            ox.Literal(str(p.selected_by_default).lower(), datatype=ox.NamedNode(XSD + "boolean")))
     for row in ms.rows:
         if (row.subject, row.object) in seen:
             raise InputError("the same subject and object are mapped twice in this file",

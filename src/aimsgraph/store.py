@@ -195,6 +195,18 @@ class GraphStore:
         if self.persistent:
             self._remember([s for s in sources if s.kind != "derived"], digests)
 
+    def unload(self, graphs: Sequence[str]) -> None:
+        """Drop loaded sources' graphs (and, in a persistent store, their manifest entries)."""
+        graphs = [g for g in graphs if g in self._sources]
+        if not graphs:
+            return
+        self._generation += 1
+        if self.persistent:
+            self._forget(graphs)
+        self._engine.drop(graphs)
+        for graph in graphs:
+            del self._sources[graph]
+
     def is_current(self, source: Source, source_digest: str | None = None) -> bool:
         """The persistent store already holds ``source`` as it is now (same SHA-256)."""
         known = self._digests.get(source.graph)

@@ -26,6 +26,7 @@ from rdflib.namespace import SH, XSD
 from .catalog import open_store
 from .classification import DERIVED_GRAPH, classify, materialize
 from .errors import InputError
+from .law import LawView, law_view
 from .namespaces import AIMS, GRAPH, PROVISION_PREFIXES
 from .paths import data_path
 from .shacl_core import run_core_constraints, split_core
@@ -61,17 +62,22 @@ def shape_files(folder: Path | None = None) -> list[Path]:
     return sorted((folder or data_path("ontology", "shapes")).glob("*.ttl"))
 
 
-def prepare(store: GraphStore, as_of: date | None = None) -> None:
-    """Classify the AI systems once, so that shapes can use risk classes and obligations."""
-    if any(s.graph == DERIVED_GRAPH for s in store.sources):
+def prepare(store: GraphStore, as_of: date | None = None, law: LawView | None = None) -> None:
+    """Classify the AI systems once per view of the law, so that shapes can use risk classes and
+    obligations; the derived graph records the view it assumes (``aims:lawView``)."""
+    if not store.query("ASK { ?s a aims:AISystem }").boolean:
         return
-    if store.query("ASK { ?s a aims:AISystem }").boolean:
-        materialize(store, classify(store, as_of))
+    law = law or law_view(store, as_of)
+    if any(s.graph == DERIVED_GRAPH for s in store.sources) and store.query(
+            "ASK { GRAPH ?g { ?g aims:lawView ?key } }",
+            {"g": ox.NamedNode(DERIVED_GRAPH), "key": ox.Literal(law.key)}).boolean:
+        return
+    materialize(store, classify(store, law.as_of, law=law), law.key)
 
 
 def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,
              as_of: date | None = None, evidence_months: int = 12,
-             reference: bool = False) -> list[Finding]:
+             reference: bool = False, law: LawView | None = None) -> list[Finding]:
     """Validate the store's graphs (shapes graphs excluded) against the shapes; sorted findings.
 
     By default the constraints run as SPARQL on the Oxigraph store: SHACL-SPARQL constraints
@@ -80,7 +86,7 @@ def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,
     the test suite checks both agree).
     """
     return _findings(store, shapes, as_of=as_of, evidence_months=evidence_months,
-                     reference=reference)
+                     reference=reference, law=law)
 
 
 @dataclass(frozen=True)
@@ -95,17 +101,19 @@ class _Result:
 
 def validation_report(store: GraphStore, shapes: Iterable[Path] | None = None, *,
                       as_of: date | None = None, evidence_months: int = 12,
-                      reference: bool = False) -> tuple[list[Finding], rdflib.Graph]:
+                      reference: bool = False,
+                      law: LawView | None = None) -> tuple[list[Finding], rdflib.Graph]:
     """The findings, and a SHACL validation report graph holding the same results."""
     found = _findings(store, shapes, as_of=as_of, evidence_months=evidence_months,
-                      reference=reference)
+                      reference=reference, law=law)
     return found, _report_graph(found)
 
 
 def _findings(store: GraphStore, shapes: Iterable[Path] | None, *, as_of: date | None,
-              evidence_months: int, reference: bool) -> list[Finding]:
-    as_of = as_of or date.today()
-    prepare(store, as_of)
+              evidence_months: int, reference: bool,
+              law: LawView | None = None) -> list[Finding]:
+    as_of = as_of or (law.as_of if law else date.today())
+    prepare(store, as_of, law)
     cutoff = _months_before(as_of, evidence_months)
     settings = ox.NamedNode(str(_AIMSH.settings))
     store.replace_quads(Source(Path("derived/settings"), SETTINGS_GRAPH, "derived"), [

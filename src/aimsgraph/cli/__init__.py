@@ -35,11 +35,24 @@ def build_parser() -> argparse.ArgumentParser:
                            "only changed sources are loaded again) or the URL of a SPARQL 1.1 "
                            "store (credentials from AIMSGRAPH_STORE_TOKEN or AIMSGRAPH_STORE_USER"
                            "/_PASSWORD); default: in memory (also AIMSGRAPH_STORE)")
+    data.add_argument("--mapping-sets", metavar="SET[,SET]", action="append",
+                      default=[os.environ["AIMSGRAPH_MAPPING_SETS"]]
+                      if os.environ.get("AIMSGRAPH_MAPPING_SETS") else [],
+                      help="the shipped mapping sets that count (file names in mappings/ "
+                           "without .sssom.tsv, or set ids; repeatable); default: every set "
+                           "selected by default, which leaves out published crosswalks kept "
+                           "for comparison (also AIMSGRAPH_MAPPING_SETS)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     org = argparse.ArgumentParser(add_help=False)
     org.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
                      help="the date to evaluate obligations and evidence age on (default today)")
+    org.add_argument("--as-amended-by", metavar="CHANGESET", action="append", default=[],
+                     help="rely on this amendment change set (an id in changes/, or a YAML "
+                          "file) beside those in force on the date (repeatable)")
+    org.add_argument("--as-enacted", action="store_true",
+                     help="the law as enacted: apply no amendment change set, not even those "
+                          "in force")
 
     for group in (catalog, organization, changes, serve):
         group.register(sub, data, org)

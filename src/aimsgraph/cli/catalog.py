@@ -14,6 +14,7 @@ from ..coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_fra
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UnknownFormatError, UsageError
 from ..exchange import MAPPING_FORMATS, export_mappings
 from ..formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..namespaces import FRAMEWORKS, PREFIXES
 from ..organization import require_organization
 from ..queries import QueryCatalog
@@ -191,7 +192,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                 "confidence": str(r.confidence) if r.confidence is not None else "",
                 "path": describe_path(r, graph), "provision": r.target.iri} for r in shown]
     if args.format == "json":
-        print(json.dumps(records, indent=2))
+        print(json.dumps({"mappingSets": used_mapping_sets(store), "items": records}, indent=2))
     elif args.format == "csv":
         sys.stdout.write(rows_csv(records, list(records[0]) if records else ["notation"]))
     else:
@@ -200,6 +201,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         counts = {level: sum(r.level == level for r in rows) for level in LEVEL.values()}
         print(f"\n{len(rows)} provisions: {counts['full']} full, {counts['partial']} partial, "
               f"{counts['none']} none")
+        print(describe_mapping_sets(store))
     return EXIT_OK
 
 

@@ -14,9 +14,10 @@ from ..changes import diff_editions, load_change_set, what_if
 from ..errors import EXIT_OK, UsageError
 from ..impact import ORGANIZATION_KINDS, control_leverage, impact, impacts_csv, migrate_soa
 from ..ims import VIEWS as IMS_VIEWS
+from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..reports import rows_xlsx
 from ..results import format_table
-from .common import atomic_write, store_for, table_text, write_output
+from .common import atomic_write, law_for, store_for, table_text, write_output
 
 
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
@@ -86,10 +87,12 @@ def cmd_impact(args: argparse.Namespace) -> int:
         change_set = load_change_set(args.changeset, store)
     else:
         change_set = what_if(store, args.provision)
-    impacts = impact(store, change_set, args.as_of)
+    law = law_for(args, store)
+    impacts = impact(store, change_set, law.as_of, law)
     organization = [i for i in impacts if i.kind in ORGANIZATION_KINDS]
-    status = f" [{change_set.status}]" if change_set.status != "adopted" else ""
-    print(f"{change_set.title}{status}: {len(change_set.changes)} changes")
+    print(f"{change_set.title} [{change_set.status_line}]: {len(change_set.changes)} changes")
+    print(law.describe())
+    print(describe_mapping_sets(store))
     if not store.query("ASK { ?o a aims:Organization }").boolean:
         print("no organization data loaded (--data DIR): catalog-level impact only")
     by_kind = Counter(i.kind for i in impacts)
@@ -102,7 +105,9 @@ def cmd_impact(args: argparse.Namespace) -> int:
     if args.json:
         atomic_write(args.json, lambda out: out.write(json.dumps(
             {"changeSet": change_set.id, "status": change_set.status,
-             "impacts": [i.as_row() for i in impacts]}, indent=2).encode()))
+             "law": law.assumptions(), "mappingSets": used_mapping_sets(store),
+             "impacts": [i.as_row() for i in impacts]},
+            indent=2).encode()))
     if args.csv:
         atomic_write(args.csv, lambda out: out.write(impacts_csv(impacts).encode()))
     return EXIT_OK

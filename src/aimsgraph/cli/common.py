@@ -12,13 +12,24 @@ from typing import BinaryIO
 
 from ..catalog import open_store
 from ..errors import OutputError, UsageError
+from ..law import LawChoice, LawView, law_view
+from ..mappingsets import parse_names
 from ..progress import LoadProgress
 from ..reports import rows_csv, rows_markdown
 from ..store import GraphStore
 
 
 def store_for(args: argparse.Namespace) -> GraphStore:
-    return open_store(args.data, progress=LoadProgress(), store=getattr(args, "store", None))
+    return open_store(args.data, progress=LoadProgress(), store=getattr(args, "store", None),
+                      mapping_sets=parse_names(getattr(args, "mapping_sets", None)))
+
+
+def law_for(args: argparse.Namespace, store: GraphStore) -> LawView:
+    """The view of the law the command answers under (``--as-of``, ``--as-amended-by``,
+    ``--as-enacted``)."""
+    return law_view(store, getattr(args, "as_of", None),
+                    LawChoice(list(getattr(args, "as_amended_by", []) or []),
+                              bool(getattr(args, "as_enacted", False))))
 
 
 def split_param(text: str) -> tuple[str, str]:

@@ -10,11 +10,12 @@ from pathlib import Path
 from ..catalog import open_store
 from ..classification import classify
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..organization import require_organization
 from ..reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
 from ..results import format_table
 from ..validation import validate, validation_report
-from .common import atomic_write, local_name, store_for, write_output
+from .common import atomic_write, law_for, local_name, store_for, write_output
 
 
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
@@ -55,23 +56,30 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    results = classify(store_for(args), args.as_of)
+    store = store_for(args)
+    law = law_for(args, store)
+    results = classify(store, law.as_of, law=law)
     if args.format == "json":
-        print(json.dumps([{
+        print(json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
+                          "systems": [{
             "system": c.system.iri, "name": c.system.name, "classes": c.classes,
             "riskLevels": c.risk_levels, "reasons": [str(r) for r in c.reasons],
             "obligations": [{"provision": o.notation, "title": o.title, "role": local_name(o.role),
                              "applicableFrom": o.applicable_from.isoformat(),
+                             "amendedBy": o.amended_by,
                              "inForce": o.in_force, "openQuestions": list(o.open_questions)}
-                            for o in c.obligations]} for c in results], indent=2))
+                            for o in c.obligations]} for c in results]}, indent=2))
         return EXIT_OK
+    print(law.describe())
+    print(describe_mapping_sets(store) + "\n")
     for c in results:
         print(f"{c.system.name}: {', '.join(c.classes)}")
         for reason in c.reasons:
             print(f"  because {reason}")
         applying = [o for o in c.obligations if o.applies]
         open_ = [o for o in c.obligations if not o.applies]
-        rows = [(o.notation, local_name(o.role), o.applicable_from.isoformat(),
+        rows = [(o.notation, local_name(o.role), o.applicable_from.isoformat()
+                 + (" *" if o.amended_by else ""),
                  "in force" if o.in_force else "not yet", o.title) for o in applying]
         if rows:
             print("  " + format_table(["provision", "role", "from", "status", "obligation"], rows)
@@ -80,14 +88,22 @@ def cmd_classify(args: argparse.Namespace) -> int:
             print(f"  if {'; '.join(o.open_questions)}: {o.notation} {o.title} "
                   f"({local_name(o.role)}, from {o.applicable_from})")
         print()
+    if any(o.amended_by for c in results for o in c.obligations):
+        print("* date set or duty added by an amendment:")
+        for source in sorted({o.amended_by for c in results for o in c.obligations
+                              if o.amended_by}):
+            print(f"  {source}")
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     store = store_for(args)
     require_organization(store, "validation")
-    findings, report = validation_report(store, as_of=args.as_of,
-                                         evidence_months=args.evidence_months)
+    law = law_for(args, store)
+    findings, report = validation_report(store, as_of=law.as_of,
+                                         evidence_months=args.evidence_months, law=law)
+    print(law.describe())
+    print(describe_mapping_sets(store) + "\n")
     violations = [f for f in findings if f.severity == "Violation"]
     for title, key in (("By AI system", lambda f: f.system or "organization-wide"),
                        ("By clause", lambda f: f.clause or "other")):
@@ -105,7 +121,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"\n{len(violations)} violations, {len(findings) - len(violations)} warnings")
     if args.json:
         atomic_write(args.json, lambda out: out.write(
-            json.dumps([vars(f) for f in findings], indent=2).encode()))
+            json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
+                        "findings": [vars(f) for f in findings]}, indent=2).encode()))
     if args.report:
         atomic_write(args.report, lambda out: out.write(report.serialize(format="turtle")
                                                           .encode()))
@@ -133,13 +150,16 @@ def cmd_soa(args: argparse.Namespace) -> int:
 def cmd_gaps(args: argparse.Namespace) -> int:
     store = store_for(args)
     require_organization(store, "the gap report")
-    report = gap_report(store, validate(store, as_of=args.as_of), top=args.top)
+    law = law_for(args, store)
+    report = gap_report(store, validate(store, as_of=law.as_of, law=law), top=args.top)
     if args.format == "json":
-        print(json.dumps({
+        print(json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
             "bySystem": {k: [vars(f) for f in v] for k, v in report.by_system.items()},
             "byFramework": [vars(g) for g in report.by_framework],
             "cheapestControls": [vars(c) for c in report.cheapest]}, indent=2))
         return EXIT_OK
+    print(law.describe())
+    print(describe_mapping_sets(store) + "\n")
     print("Per AI system:")
     for system in sorted(report.by_system):
         print(f"  {system}:")

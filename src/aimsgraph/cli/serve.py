@@ -11,6 +11,7 @@ import sys
 
 from ..errors import EXIT_OK, UsageError
 from ..isolation import ISOLATION_MODES, default_workers
+from ..mappingsets import parse_names
 from ..paths import data_path
 from .common import store_for
 
@@ -119,6 +120,11 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.add_argument("--no-example", action="store_true",
                        help="without --data, serve only the catalogs (default: the sample "
                             "organization too)")
+    serve.add_argument("--as-amended-by", metavar="CHANGESET", action="append", default=[],
+                       help="answer with this amendment change set applied beside those in "
+                            "force, unless a request chooses (repeatable)")
+    serve.add_argument("--as-enacted", action="store_true",
+                       help="answer with the law as enacted unless a request chooses")
     serve.set_defaults(handler=cmd_serve)
 
 
@@ -144,7 +150,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               base_url=args.base_url,
                               isolation=args.isolation, workers=args.workers,
                               query_memory=args.query_memory, queue_wait=args.queue_wait,
-                              route_timeout=args.route_timeout)
+                              route_timeout=args.route_timeout,
+                              as_amended_by=tuple(args.as_amended_by),
+                              as_enacted=args.as_enacted,
+                              mapping_sets=tuple(parse_names(args.mapping_sets) or ()))
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "
           f"(web view at /, SPARQL at /sparql, API at /openapi.json)", file=sys.stderr)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..catalog import open_store
+from ..law import LawChoice, LawView, law_view
 from ..store import GraphStore
 from ..validation import prepare
 from . import problems, web
@@ -21,6 +22,10 @@ from .settings import ServerSettings
 from .timeouts import RouteTimeout
 
 
+def _law(store: GraphStore, settings: ServerSettings) -> LawView:
+    return law_view(store, None, LawChoice(list(settings.as_amended_by), settings.as_enacted))
+
+
 def create_app(settings: ServerSettings | None = None, store: GraphStore | None = None) -> FastAPI:
     """The service over ``store`` (default: the shipped catalogs plus ``settings.data``)."""
     settings = settings or ServerSettings()
@@ -30,9 +35,10 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "store", None) is None:
-            app.state.store = store or open_store(settings.data)
+            app.state.store = store or open_store(
+                settings.data, mapping_sets=list(settings.mapping_sets) or None)
             app.state.store.limit_requests(settings.query_timeout)
-            prepare(app.state.store)
+            prepare(app.state.store, law=_law(app.state.store, settings))
             app.state.runner = Runner(app.state.store, settings)
         await app.state.runner.start()
         try:
@@ -54,7 +60,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     app.state.store = store
     if store is not None:
         store.limit_requests(settings.query_timeout)  # a hung remote store: 504, not a hang
-        prepare(store)
+        prepare(store, law=_law(store, settings))
         app.state.runner = Runner(store, settings)
     problems.install(app)
     for module in (sparql, queries, frameworks, mappings, organization, impact):

@@ -27,6 +27,18 @@ class ServerSettings:
     queue_wait: float = 30.0  #: seconds a query waits for a free worker before a 503
     route_timeout: float = 60.0  #: seconds any other route (REST, web page) may take
 
+    #: the Host names requests may use (others get a 400); "*" allows any (behind a proxy that
+    #: checks it). ``aimsgraph serve`` adds the address it is bound to.
+    allowed_hosts: tuple[str, ...] = LOOPBACK
+    #: the public address links in answers are built from (e.g. behind a reverse proxy),
+    #: instead of the request's Host
+    base_url: str | None = None
+    #: amendment change sets to rely on beyond those in force (a request may choose others)
+    as_amended_by: tuple[str, ...] = field(default=())
+    as_enacted: bool = False  #: apply no amendment change set unless a request asks
+    #: mapping sets that count (ids or file stems); empty: every set selected by default
+    mapping_sets: tuple[str, ...] = field(default=())
+
     def __post_init__(self) -> None:
         for name in ("query_timeout", "queue_wait", "route_timeout"):
             value = getattr(self, name)
@@ -42,10 +54,3 @@ class ServerSettings:
         if self.isolation not in ISOLATION_MODES:
             raise UsageError(f"isolation is one of {', '.join(ISOLATION_MODES)}, got "
                              f"{self.isolation!r}")
-
-    #: the Host names requests may use (others get a 400); "*" allows any (behind a proxy that
-    #: checks it). ``aimsgraph serve`` adds the address it is bound to.
-    allowed_hosts: tuple[str, ...] = LOOPBACK
-    #: the public address links in answers are built from (e.g. behind a reverse proxy),
-    #: instead of the request's Host
-    base_url: str | None = None

@@ -9,15 +9,16 @@ from fastapi import APIRouter, Query
 from ...changes import load_change_set, what_if
 from ...impact import control_leverage, impact
 from ...ims import VIEWS
-from ...paths import data_path
-from ..deps import StoreDep
+from ...law import change_set_files
+from ...mappingsets import used_mapping_sets
+from ..deps import DERIVED_LOCK, LawDep, SelectedStoreDep, StoreDep
 from ..problems import ProblemError
 
 router = APIRouter(tags=["Change impact and IMS"])
 
 
 def shipped_change_sets() -> dict[str, object]:
-    return {p.stem: p for p in sorted(data_path("changes").glob("*.yaml"))}
+    return dict(change_set_files())
 
 
 @router.get("/changes", summary="The shipped change sets")
@@ -27,7 +28,8 @@ def list_change_sets() -> list[str]:
 
 @router.get("/impact", summary="What a shipped change set, or one provision, affects")
 def get_impact(
-    store: StoreDep,
+    store: SelectedStoreDep,
+    law: LawDep,
     changeset: Annotated[str | None, Query(description="a shipped change set id")] = None,
     provision: Annotated[str | None, Query(
         description="what if this provision changed: FRAMEWORK:NUMBER")] = None,
@@ -44,8 +46,11 @@ def get_impact(
         change_set = load_change_set(known[changeset], store)  # type: ignore[arg-type]
     else:
         change_set = what_if(store, provision or "")
-    impacts = impact(store, change_set)
+    with DERIVED_LOCK:
+        impacts = impact(store, change_set, law.as_of, law)
     return {"changeSet": change_set.id, "title": change_set.title, "status": change_set.status,
+            "statusEvidence": change_set.status_line, "law": law.assumptions(),
+            "mappingSets": used_mapping_sets(store),
             "changes": len(change_set.changes), "impacts": [i.as_row() for i in impacts]}
 
 

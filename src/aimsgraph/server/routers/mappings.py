@@ -8,17 +8,18 @@ from fastapi import APIRouter, Query
 
 from ...coverage import LEVEL, MappingGraph, coverage, describe_path
 from ...exchange import authored_mappings
-from ..deps import StoreDep
+from ...mappingsets import used_mapping_sets
+from ..deps import SelectedStoreDep
 from ..problems import ProblemError
 from .frameworks import framework_iri
 
 router = APIRouter(tags=["Crosswalks"])
-RELATIONS = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated")
+RELATIONS = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated", "Unspecified")
 
 
 @router.get("/mappings", summary="Authored mappings, filtered by framework and relation")
 def list_mappings(
-    store: StoreDep,
+    store: SelectedStoreDep,
     source: Annotated[str | None, Query(description="source framework (id, key or IRI)")] = None,
     target: Annotated[str | None, Query(description="target framework (id, key or IRI)")] = None,
     relation: Annotated[str | None, Query(description="one of " + ", ".join(RELATIONS))] = None,
@@ -42,12 +43,13 @@ def list_mappings(
                      "target": m["target"], "targetNotation": m["targetNotation"],
                      "relation": rel, "confidence": m["confidence"], "rationale": m["rationale"],
                      "authoredIn": f"{m['file']}:{m['row']}" if m["file"] else None})
-    return {"total": len(rows), "offset": offset, "items": rows[offset:offset + limit]}
+    return {"mappingSets": used_mapping_sets(store), "total": len(rows), "offset": offset,
+            "items": rows[offset:offset + limit]}
 
 
 @router.get("/coverage", summary="Which provisions of a framework what you have covers, with paths")
 def get_coverage(
-    store: StoreDep,
+    store: SelectedStoreDep,
     have: Annotated[str, Query(description="frameworks you satisfy, comma-separated")],
     want: Annotated[str, Query(description="the framework to cover")],
     level: Annotated[str | None, Query(description="only full, partial or none")] = None,
@@ -59,7 +61,7 @@ def get_coverage(
     rows = coverage(store, [framework_iri(h.strip()) for h in have.split(",") if h.strip()],
                     framework_iri(want), max_hops=max_hops, graph=graph)
     counts = {name: sum(r.level == name for r in rows) for name in LEVEL.values()}
-    return {"counts": counts, "items": [
+    return {"mappingSets": used_mapping_sets(store), "counts": counts, "items": [
         {"provision": r.target.iri, "notation": r.target.notation, "title": r.target.title,
          "coverage": r.level, "confidence": str(r.confidence) if r.confidence else None,
          "path": describe_path(r, graph)}

@@ -97,6 +97,8 @@ async def update(request: Request, store, settings: ServerSettings, text: str) -
         raise ProblemError(403, "forbidden", "wrong update token",
                            "the update token is not the one this server was started with")
     await get_runner(request).update(text)
+    request.app.state.updated = True  # stores built for other mapping set choices are now stale
+    request.app.state.__dict__.pop("selection_stores", None)
     return Response(status_code=204)
 
 

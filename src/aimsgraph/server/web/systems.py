@@ -21,6 +21,7 @@ from ...coverage import natural_key
 from ...queries import QueryCatalog
 from ...store import GraphStore
 from ...validation import Finding
+from ..deps import default_law
 from ..routers.organization import findings
 from .cache import per_store
 from .links import Catalog, Links
@@ -106,7 +107,8 @@ def summaries(request: Request) -> list[SystemSummary]:
         for f in findings(request, store):  # cached per store generation, as /validation does
             for iri in f.systems:
                 by_system[iri].append(f)
-        results = classify(store)
+        law = default_law(request)
+        results = classify(store, law.as_of, law=law)
         facts = {r["system"]: r for r in QueryCatalog().get("ai-systems").run(store).records()}
         reach = Reach(store) if results else None
         out = []

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ... import __version__
+from ...mappingsets import describe_mapping_sets
+from ..deps import default_law
 from .links import Links, catalog
 
 HERE = Path(__file__).parent
@@ -38,7 +40,9 @@ def render(request: Request, template: str, page: str, title: str, status_code: 
     links = Links(request, catalog(request))
     return templates.TemplateResponse(request, template, {
         "page": page, "title": title, "nav": NAV, "links": links, "version": __version__,
-        **context}, status_code=status_code)
+        "law": context.pop("law", None) or default_law(request),
+        "mapping_sets": describe_mapping_sets(request.app.state.store), **context},
+        status_code=status_code)
 
 
 def not_found_page(request: Request, what: str, hint: str = "") -> HTMLResponse:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from ....changes import load_change_set, what_if
 from ....errors import AimsgraphError
 from ....impact import ORGANIZATION_KINDS, impact
-from ...deps import StoreDep
+from ...deps import DERIVED_LOCK, StoreDep, default_law
 from ...routers.impact import shipped_change_sets
 from ..cache import per_store
 from ..links import Links, catalog
@@ -41,7 +41,9 @@ def impact_page(request: Request, store: StoreDep, changeset: str = "", provisio
     except AimsgraphError as err:
         return render(request, "impact.html", "impact", "Change impact", status_code=400,
                       error=str(err), **context)
-    impacts = impact(store, change_set)
+    law = default_law(request)
+    with DERIVED_LOCK:
+        impacts = impact(store, change_set, law.as_of, law)
     kinds = Counter(i.kind for i in impacts)
     shown = [i for i in impacts if show == "all" or i.kind in ORGANIZATION_KINDS]
     owners: dict[tuple[str, str], Counter] = defaultdict(Counter)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ....organization import has_organization
-from ...deps import StoreDep
+from ...deps import StoreDep, default_law
 from ...faults import freshness
 from ...routers.organization import findings, findings_key
 from ..links import Links, catalog
@@ -43,7 +43,7 @@ def validation_page(request: Request, store: StoreDep) -> HTMLResponse:
     links = Links(request, index)
     keys = system_pages(summaries(request))
     found = sorted(findings(request, store), key=urgency)
-    status = freshness(store, findings_key())
+    status = freshness(store, findings_key(default_law(request)))
     return render(request, "validation.html", "validation", "Validation findings",
                   read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found],

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ....organization import has_organization
-from ...deps import StoreDep
+from ...deps import StoreDep, default_law
 from ...faults import freshness
 from ...routers.organization import findings, findings_key
 from ..coverage_view import implemented, per_framework
@@ -32,7 +32,7 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
     urgent = [(f, finding_targets(f, links, index, keys)) for f in found[:URGENT]]
     lacking = sorted((s for s in systems if s.gaps or s.violations),
                      key=lambda s: (-len(s.gaps) - s.violations, s.name))
-    status = freshness(store, findings_key())
+    status = freshness(store, findings_key(default_law(request)))
     return render(request, "overview.html", "overview", "Overview",
                   read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   frameworks=index.ordered_frameworks(), provisions=provisions,
