@@ -106,7 +106,7 @@ def test_a_full_disk_behind_stdout(command) -> None:
 @pytest.mark.parametrize(("args", "says"), [
     (["--port", "99999"], "argument --port: a port is a number from 1 to 65535, not '99999'"),
     (["--port", "0"], "argument --port"),
-    (["--query-timeout", "-1"], "argument --query-timeout: expected a number above 0"),
+    (["--query-timeout", "-1"], "argument --query-timeout: must be a number of seconds above 0"),
     (["--query-timeout", "nan"], "argument --query-timeout"),
     (["--max-rows", "0"], "argument --max-rows"),
     (["--base-url", "javascript:alert(1)"], "--base-url takes an http(s) address"),

@@ -102,8 +102,10 @@ def is_organization_folder(path: Path) -> bool:
 
 
 def has_organization(store: GraphStore) -> bool:
-    """Whether the store holds an organization's data (an ``aims:Organization``)."""
-    return bool(store.query("ASK { ?organization a aims:Organization }").boolean)
+    """Whether the store holds an organization's data (an ``aims:Organization``); remembered
+    until the next write, so answers served from cached findings need no store round trip."""
+    return store.cached(("has-organization",), lambda: bool(
+        store.query("ASK { ?organization a aims:Organization }").boolean))
 
 
 def require_organization(store: GraphStore, action: str) -> None:
