@@ -65,7 +65,9 @@ def prepare(store: GraphStore, as_of: date | None = None) -> None:
     if any(s.graph == DERIVED_GRAPH for s in store.sources):
         return
     if store.query("ASK { ?s a aims:AISystem }").boolean:
-        materialize(store, classify(store, as_of))
+        results = classify(store, as_of)
+        materialize(store, results)
+        store.cached("classification", lambda: results)  # kept for impact (relevance.py)
 
 
 def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ...changes import load_change_set, what_if
-from ...impact import control_leverage, impact
+from ...impact import control_leverage, impact_report
 from ...ims import VIEWS
 from ...paths import data_path
 from ..deps import StoreDep
@@ -25,7 +25,14 @@ def list_change_sets() -> list[str]:
     return list(shipped_change_sets())
 
 
-@router.get("/impact", summary="What a shipped change set, or one provision, affects")
+@router.get("/impact", summary="What a shipped change set, or one provision, affects",
+            description="Only what the change applies to (the edition the SoA is on, the AI "
+                        "systems' class, route, role and dates). The answer: `summary` (items, "
+                        "`byKind`, `byChange` most severe first, `owners`, `unowned`), `owners` "
+                        "(each owner to notify with the IRIs of their items, most severe "
+                        "first) and `impacts` (each item once: item, kind, label, severity, "
+                        "change, owner, email and `reasons`, each with change, severity, "
+                        "changed, why and path). Shape documented in README (Change impact).")
 def get_impact(
     store: StoreDep,
     changeset: Annotated[str | None, Query(description="a shipped change set id")] = None,
@@ -44,9 +51,7 @@ def get_impact(
         change_set = load_change_set(known[changeset], store)  # type: ignore[arg-type]
     else:
         change_set = what_if(store, provision or "")
-    impacts = impact(store, change_set)
-    return {"changeSet": change_set.id, "title": change_set.title, "status": change_set.status,
-            "changes": len(change_set.changes), "impacts": [i.as_row() for i in impacts]}
+    return impact_report(store, change_set).as_dict()
 
 
 @router.get("/leverage", summary="Controls ranked by how many provisions across frameworks they "
