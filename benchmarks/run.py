@@ -229,35 +229,32 @@ def worker_validate(args: dict) -> None:
 
 
 def worker_impact(args: dict) -> None:
+    """Each shipped change set and one what-if through ``impact()``, after classification (once
+    per load, shared with validation). Each run starts cold: what the engine derives once per
+    store state (the old engine's projection, the new one's catalog index) is dropped before it,
+    so each figure is the whole cost of that change set. The same code runs against the baseline
+    checkout's ``aimsgraph``."""
     from synthetic import AS_OF
 
     from aimsgraph import open_store
     from aimsgraph.changes import load_change_set, what_if
-    from aimsgraph.impact import ImpactGraph, impact
+    from aimsgraph.impact import impact
     from aimsgraph.validation import prepare
 
     store = open_store([Path(args["org"])])
     t0 = time.perf_counter()
     prepare(store, AS_OF)
     emit(event="classify", seconds=time.perf_counter() - t0)
-    article = what_if(store, args["article"])
-    t0 = time.perf_counter()
-    graph = ImpactGraph(store, AS_OF)
-    projection = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    hits = graph.impacts(article.changes)
-    emit(event="impact", name=f"what if {args['article']} changed: projection", seconds=projection,
-         items=graph.graph.number_of_edges())
-    emit(event="impact", name=f"what if {args['article']} changed: traversal",
-         seconds=time.perf_counter() - t0, items=len(hits))
-    changes = [("what-if", article)] + [
-        (p.stem, load_change_set(p, store)) for p in sorted((ROOT / "changes").glob("*.yaml"))]
-    for name, change_set in changes:
+    runs = [(p.stem, load_change_set(p, store)) for p in sorted((ROOT / "changes").glob("*.yaml"))]
+    runs.append((f"what if {args['article']} changed", what_if(store, args["article"])))
+    organization = {"AISystem", "ControlImplementation", "Evidence", "Risk"}
+    for name, change_set in runs:
+        for key in [k for k in store._memo if k != "classification"]:
+            del store._memo[key]  # cold: no projection or index left from the previous run
         t0 = time.perf_counter()
         hits = impact(store, change_set, AS_OF)
-        label = f"what if {args['article']} changed" if name == "what-if" else name
-        emit(event="impact", name=f"{label}: impact()", seconds=time.perf_counter() - t0,
-             items=len(hits))
+        emit(event="impact", name=name, seconds=time.perf_counter() - t0, items=len(hits),
+             organization=sum(1 for i in hits if i.kind in organization))
 
 
 WORKERS = {"load": worker_load, "validate": worker_validate, "impact": worker_impact}
@@ -265,13 +262,14 @@ WORKERS = {"load": worker_load, "validate": worker_validate, "impact": worker_im
 
 # -- running workers -----------------------------------------------------------------------------
 
-def run_worker(task: str, args: dict, timeout: float) -> tuple[list[dict], str | None]:
+def run_worker(task: str, args: dict, timeout: float,
+               env: dict[str, str] | None = None) -> tuple[list[dict], str | None]:
     """Events of one fresh worker process; stops it when no event comes within ``timeout``.
 
     Returns the events and, on a timeout, the name of what it was doing.
     """
     proc = subprocess.Popen([sys.executable, __file__, "--worker", task, json.dumps(args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
@@ -395,18 +393,46 @@ def bench_validation(manifest: dict, scale: int, opts: argparse.Namespace,
     return result
 
 
+def baseline_tree(ref: str) -> Path:
+    """The repository at ``ref`` (``git archive``), once, under benchmarks/out: the code that the
+    impact figures are compared with, run in the same session on the same data."""
+    sha = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    tree = OUT / f"baseline-{sha}"
+    if not (tree / "src" / "aimsgraph").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
 def bench_impact(manifest: dict, opts: argparse.Namespace) -> dict:
-    runs = []
-    for _ in range(opts.repeat):
-        events, _ = run_worker("impact", {"org": manifest["org"], "article": opts.article},
-                               opts.timeout)
-        runs.append(events)
-    result: dict = {"classify_s": statistics.median(
-        next(e["seconds"] for e in r if e["event"] == "classify") for r in runs)}
-    for e in runs[0]:
-        if e["event"] == "impact":
-            times = [x["seconds"] for r in runs for x in r if x.get("name") == e["name"]]
-            result[e["name"]] = {"seconds": statistics.median(times), "items": e["items"]}
+    result: dict = {"baseline_ref": opts.impact_baseline}
+    trees = {"now": None}
+    if opts.impact_baseline:
+        trees = {"baseline": baseline_tree(opts.impact_baseline), "now": None}
+    for label, tree in trees.items():
+        env = None
+        if tree is not None:
+            env = {**os.environ, "PYTHONPATH": str(tree / "src"), "AIMSGRAPH_HOME": str(tree)}
+        runs = []
+        for _ in range(opts.repeat):
+            events, _ = run_worker("impact", {"org": manifest["org"], "article": opts.article},
+                                   opts.timeout, env)
+            runs.append(events)
+        entry: dict = {"classify_s": statistics.median(
+            next(e["seconds"] for e in r if e["event"] == "classify") for r in runs), "runs": {}}
+        for e in runs[0]:
+            if e["event"] == "impact":
+                times = [x["seconds"] for r in runs for x in r if x.get("name") == e["name"]]
+                entry["runs"][e["name"]] = {"seconds": statistics.median(times),
+                                            "items": e["items"],
+                                            "organization": e["organization"]}
+        result[label] = entry
+        print(f"  impact {label}: " + ", ".join(f"{k} {v['seconds']:.2f} s" for k, v in
+                                                entry["runs"].items()), file=sys.stderr,
+              flush=True)
     return result
 
 
@@ -609,7 +635,24 @@ def report(results: dict) -> str:
                            f"validation (both engines): {fmt(fast.get('classify_s'), 2)} s.")
             out.append("")
         im = r.get("impact")
-        if im:
+        if im and "now" in im:
+            old = im.get("baseline")
+            label = f"baseline (`{im.get('baseline_ref', '')}`)" if old else "baseline"
+            out += [f"| impact() | {label} items (organization) | s | now items (organization) "
+                    "| s | baseline / now |", "|---|---|---|---|---|---|"]
+            now = im["now"]
+            out.append(f"| AI Act classification (once per load, shared with validation) | - | "
+                       f"{fmt(old['classify_s'], 2) if old else '-'} | - | "
+                       f"{fmt(now['classify_s'], 2)} | |")
+            for name, e in now["runs"].items():
+                o = (old or {}).get("runs", {}).get(name)
+                before = (f"{o['items']:,} ({o['organization']:,}) | {fmt(o['seconds'], 2)}"
+                          if o else "- | -")
+                out.append(f"| {name} | {before} | {e['items']:,} ({e['organization']:,}) | "
+                           f"{fmt(e['seconds'], 2)} | "
+                           f"{ratio(o['seconds'], e['seconds']) if o else ''} |")
+            out.append("")
+        elif im:  # results written before the same-run baseline
             out += ["| impact | items | s |", "|---|---|---|"]
             out.append(f"| AI Act classification (once per load, before the first impact "
                        f"run) | - | {fmt(im['classify_s'], 2)} |")
@@ -656,6 +699,10 @@ def main() -> None:
                         help="seconds an rdflib query may take before it is stopped")
     parser.add_argument("--article", default="aiact:Article 10",
                         help="the provision of the what-if impact run")
+    parser.add_argument("--impact-baseline", default="fcd6598",
+                        help="git ref whose code the impact figures are compared with, in the "
+                             "same run (empty: none); default: the commit before relevance "
+                             "filtering")
     parser.add_argument("--clients", default="1,4,8")
     parser.add_argument("--requests", type=int, default=400, help="HTTP requests per figure")
     parser.add_argument("--merge", action="store_true",

@@ -22,7 +22,7 @@ import networkx as nx
 from .changes import SEVERITY, Change, ChangeSet
 from .errors import UsageError
 from .queries import QueryCatalog
-from .relevance import Catalog, Relevance, organization_data, relevance
+from .relevance import Catalog, Relevance, named, organization_data, relevance
 from .store import GraphStore
 
 ORGANIZATION_KINDS = ("AISystem", "ControlImplementation", "Evidence", "Risk")
@@ -193,7 +193,7 @@ def _organization_items(store: GraphStore, entries: list[Relevance], catalog: Ca
     names: dict[str, str] = {}
     owner_of: dict[str, str] = {}
     emails: dict[str, str] = {}
-    for row in QueryCatalog().get("impact-systems").run(store).records():
+    for row in named("impact-systems").run(store).records():
         node = row["node"] or ""
         names[node] = row["name"] or node
         if row["owner"]:
@@ -217,7 +217,7 @@ def _organization_items(store: GraphStore, entries: list[Relevance], catalog: Ca
                           Reason(kind, r.changed, e.why, e.path))
         for e in r.controls:
             if e.target not in facts:
-                facts[e.target] = _ControlFacts(QueryCatalog().get("impact-lines").run(
+                facts[e.target] = _ControlFacts(named("impact-lines").run(
                     store, {"control": e.target}).records())
             _through_control(e, facts[e.target], Reason(kind, r.changed, e.why, e.path),
                              catalog.label.get(e.target, e.target), names, person, collected,

@@ -23,18 +23,30 @@ traversal, so that impact analysis reports only what a change really reaches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from .changes import Change, ChangeSet
 from .classification import Classification, ObligationStatus, classify
-from .queries import QueryCatalog
+from .queries import NamedQuery, QueryCatalog
 from .store import GraphStore
 
 #: relations that carry a change across a crosswalk (not-related and guidance links do not)
 CARRYING = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith")
 #: AI Act provisions that decide a system's class rather than impose duties
 CLASSIFYING = ("Article 5(1)", "Article 6(", "Annex I ", "Annex III")
+
+
+@cache
+def _shipped() -> QueryCatalog:
+    return QueryCatalog()
+
+
+def named(name: str) -> NamedQuery:
+    """A shipped named query (the folder is read once per process)."""
+    return _shipped().get(name)
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,7 @@ class Catalog:
     """The catalog facts relevance needs: provision tree, crosswalk neighbours, obligations."""
 
     def __init__(self, store: GraphStore) -> None:
-        queries = QueryCatalog()
+        queries = _shipped()
         self.framework: dict[str, str] = {}
         self.label: dict[str, str] = {}
         self.parent: dict[str, str] = {}
@@ -119,12 +131,12 @@ class Catalog:
                      and self.notation[up].startswith(("Article ", "Annex "))), None)
 
 
-def organization_data(store: GraphStore) -> tuple[dict[str, str], Systems]:
+def organization_data(store: GraphStore) -> tuple[dict[str, str], Callable[[], Systems]]:
     """The controls the organization's lines implement (IRI -> framework), and the AI systems'
-    classification indexed by obligation and by deciding provision."""
+    classification indexed by obligation and by deciding provision (built when first asked)."""
     controls = {r["control"] or "": r["framework"] or ""
-                for r in QueryCatalog().get("impact-soa-controls").run(store).records()}
-    return controls, store.cached("impact-systems", lambda: Systems(store))
+                for r in named("impact-soa-controls").run(store).records()}
+    return controls, lambda: store.cached("impact-systems", lambda: Systems(store))
 
 
 class Systems:
@@ -168,7 +180,7 @@ def decided_by(c: Classification, catalog: Catalog, aiact: str) -> list[tuple[st
 
 
 def relevance(change_set: ChangeSet, catalog: Catalog, controls: dict[str, str],
-              systems: Systems | None) -> list[Relevance]:
+              systems: Callable[[], Systems] | None) -> list[Relevance]:
     """For each change of the set: where it enters the organization's data, and why."""
     edition_used = change_set.kind == "edition" and change_set.framework in controls.values()
     found = []
@@ -180,7 +192,7 @@ def relevance(change_set: ChangeSet, catalog: Catalog, controls: dict[str, str],
             if edition_used:
                 _edition(r, catalog, controls, change_set)
         elif catalog.framework.get(change.provision) in catalog.imposing:
-            _obligations(r, catalog, controls, systems)
+            _obligations(r, catalog, controls, systems())
         else:
             _standard_or_law(r, catalog, controls)
         found.append(r)
@@ -229,21 +241,12 @@ def _obligations(r: Relevance, catalog: Catalog, controls: dict[str, str],
     for obligation in sorted(selected):
         for c, o in systems.by_obligation.get(obligation, ()):
             bound.setdefault(c.system.iri, (c, {}))[1].setdefault(obligation, []).append(o)
+    texts: dict[tuple, tuple[str, str]] = {}  # systems of one class share their reason text
     for iri, (c, obligations) in bound.items():  # one reason per system: its obligations
-        parts = []
-        for statuses in obligations.values():
-            roles = " and ".join(sorted({o.role.rsplit("#", 1)[-1].removeprefix("AI").lower()
-                                         for o in statuses}))
-            text = f"{statuses[0].notation} (as {roles})"
-            questions = sorted({q for o in statuses for q in o.open_questions})
-            if questions:
-                text += " if: " + "; ".join(questions)
-            parts.append(text)
-        why = f"obligation{'s' if len(parts) > 1 else ''}{via}: " + ", ".join(parts)
-        if change.kind == "date-moved":
-            why = f"applies from {change.to_date} instead of {change.from_date}: " + why
-        step = (catalog.obligation_label[next(iter(obligations))] if len(obligations) == 1
-                else f"{len(obligations)} obligations")
+        key = tuple(o for statuses in obligations.values() for o in statuses)
+        if key not in texts:
+            texts[key] = _obligations_text(obligations, catalog, change, via)
+        why, step = texts[key]
         r.systems.append(Entry(iri, (r.changed, step, c.system.name), why))
     reached = set(bound)
     if change.kind not in ("date-moved", "obligation-added"):
@@ -267,6 +270,26 @@ def _obligations(r: Relevance, catalog: Catalog, controls: dict[str, str],
                                      else []), catalog.label[control])
                 r.controls.append(Entry(control, path, f"{catalog.label[control]} maps to "
                                         f"{catalog.label[source]} ({relation})", scope_set))
+
+
+def _obligations_text(obligations: dict[str, list[ObligationStatus]], catalog: Catalog,
+                      change: Change, via: str) -> tuple[str, str]:
+    """The reason (why, and the path step) for a system bound by these obligations."""
+    parts = []
+    for statuses in obligations.values():
+        roles = " and ".join(sorted({o.role.rsplit("#", 1)[-1].removeprefix("AI").lower()
+                                     for o in statuses}))
+        text = f"{statuses[0].notation} (as {roles})"
+        questions = sorted({q for o in statuses for q in o.open_questions})
+        if questions:
+            text += " if: " + "; ".join(questions)
+        parts.append(text)
+    why = f"obligation{'s' if len(parts) > 1 else ''}{via}: " + ", ".join(parts)
+    if change.kind == "date-moved":
+        why = f"applies from {change.to_date} instead of {change.from_date}: " + why
+    step = (catalog.obligation_label[next(iter(obligations))] if len(obligations) == 1
+            else f"{len(obligations)} obligations")
+    return why, step
 
 
 def _selected_obligations(change: Change, catalog: Catalog, in_scope: set[str]) -> set[str]:
