@@ -16,6 +16,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -30,8 +31,7 @@ CSV_FIELDS = ["item", "kind", "label", "severity", "change", "owner", "email", "
               "changed", "paths"]
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     change: str  # the kind of change
     changed: str  # the changed provision, with the move ("-> A.8.15") or the dates
     why: str

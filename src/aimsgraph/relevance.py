@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from .changes import Change, ChangeSet
 from .classification import Classification, ObligationStatus, classify
@@ -49,8 +50,7 @@ def named(name: str) -> NamedQuery:
     return _shipped().get(name)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """Where a change enters the organization's data, and why."""
 
     target: str  # an AI system IRI, or a control IRI (its lines, evidence and risks)
@@ -134,26 +134,48 @@ class Catalog:
 def organization_data(store: GraphStore) -> tuple[dict[str, str], Callable[[], Systems]]:
     """The controls the organization's lines implement (IRI -> framework), and the AI systems'
     classification indexed by obligation and by deciding provision (built when first asked)."""
-    controls = {r["control"] or "": r["framework"] or ""
+    catalog = Catalog.of(store)
+    controls = {r["control"] or "": catalog.framework.get(r["control"] or "", "")
                 for r in named("impact-soa-controls").run(store).records()}
     return controls, lambda: store.cached("impact-systems", lambda: Systems(store))
 
 
+@dataclass
+class Group:
+    """AI systems with the same classification facts: the same obligations and deciders."""
+
+    obligations: dict[str, list[ObligationStatus]]  # obligation -> its statuses (one per role)
+    deciders: list[tuple[str, str]]
+    systems: list[tuple[str, str]] = field(default_factory=list)  # (IRI, name)
+
+
 class Systems:
     """The classification of every AI system (from :func:`validation.prepare`'s cache when it ran
-    on this store state), indexed for relevance. Obligations carry their own dates, so this does
-    not depend on the evaluation date (which only says which are in force)."""
+    on this store state), grouped by identical facts and indexed for relevance, so that a change
+    is decided once per kind of system, not once per system. Obligations carry their own dates,
+    so this does not depend on the evaluation date (which only says which are in force)."""
 
     def __init__(self, store: GraphStore) -> None:
         catalog = Catalog.of(store)
         aiact = next((f for f in catalog.imposing if f), "")
-        self.by_obligation: dict[str, list[tuple[Classification, ObligationStatus]]] = {}
-        self.by_decider: dict[str, list[tuple[Classification, str]]] = {}
+        groups: dict[tuple, Group] = {}
         for c in store.cached("classification", lambda: classify(store)):
-            for o in c.obligations:
-                self.by_obligation.setdefault(o.obligation, []).append((c, o))
-            for decider, what in decided_by(c, catalog, aiact):
-                self.by_decider.setdefault(decider, []).append((c, what))
+            key = tuple(frozenset(v) if isinstance(v, set) else v
+                        for k, v in vars(c.system).items() if k not in ("iri", "name"))
+            group = groups.get(key)
+            if group is None:
+                obligations: dict[str, list[ObligationStatus]] = {}
+                for o in c.obligations:
+                    obligations.setdefault(o.obligation, []).append(o)
+                group = groups[key] = Group(obligations, decided_by(c, catalog, aiact))
+            group.systems.append((c.system.iri, c.system.name))
+        self.by_obligation: dict[str, list[Group]] = {}
+        self.by_decider: dict[str, list[tuple[Group, str]]] = {}
+        for group in groups.values():
+            for obligation in group.obligations:
+                self.by_obligation.setdefault(obligation, []).append(group)
+            for decider, what in group.deciders:
+                self.by_decider.setdefault(decider, []).append((group, what))
 
 
 def decided_by(c: Classification, catalog: Catalog, aiact: str) -> list[tuple[str, str]]:
@@ -237,26 +259,24 @@ def _obligations(r: Relevance, catalog: Catalog, controls: dict[str, str],
         if article:  # a paragraph without duties of its own qualifies its article's duties
             selected = _selected_obligations(change, catalog, set(catalog.subtree(article)))
             via = f" (through {catalog.label[article]}, which it qualifies)"
-    bound: dict[str, tuple[Classification, dict[str, list[ObligationStatus]]]] = {}
+    bound: dict[int, tuple[Group, dict[str, list[ObligationStatus]]]] = {}
     for obligation in sorted(selected):
-        for c, o in systems.by_obligation.get(obligation, ()):
-            bound.setdefault(c.system.iri, (c, {}))[1].setdefault(obligation, []).append(o)
-    texts: dict[tuple, tuple[str, str]] = {}  # systems of one class share their reason text
-    for iri, (c, obligations) in bound.items():  # one reason per system: its obligations
-        key = tuple(o for statuses in obligations.values() for o in statuses)
-        if key not in texts:
-            texts[key] = _obligations_text(obligations, catalog, change, via)
-        why, step = texts[key]
-        r.systems.append(Entry(iri, (r.changed, step, c.system.name), why))
-    reached = set(bound)
+        for group in systems.by_obligation.get(obligation, ()):
+            bound.setdefault(id(group), (group, {}))[1][obligation] = group.obligations[obligation]
+    reached: set[str] = set()
+    for group, obligations in bound.values():  # one reason per system: its obligations
+        why, step = _obligations_text(obligations, catalog, change, via)
+        for iri, name in group.systems:
+            r.systems.append(Entry(iri, (r.changed, step, name), why))
+            reached.add(iri)
     if change.kind not in ("date-moved", "obligation-added"):
         # the classification rules it changes: the provision, its parts, what contains it
         for decider in [*scope, *catalog.ancestors(change.provision)]:
-            for c, what in systems.by_decider.get(decider, ()):
-                r.systems.append(Entry(c.system.iri, (r.changed, catalog.label[decider],
-                                                     c.system.name),
-                                       f"{catalog.label[decider]} decides {what}"))
-                reached.add(c.system.iri)
+            for group, what in systems.by_decider.get(decider, ()):
+                why = f"{catalog.label[decider]} decides {what}"
+                for iri, name in group.systems:
+                    r.systems.append(Entry(iri, (r.changed, catalog.label[decider], name), why))
+                    reached.add(iri)
     if not reached or change.kind == "date-moved":
         return
     scope_set = frozenset(reached)

@@ -108,10 +108,12 @@ def impact_text(report: ImpactReport, reasons: bool = False) -> str:
     changes = ", ".join(f"{n} {k}" for k, n in summary["byChange"].items())  # type: ignore[union-attr]
     out.append(f"impacted: {summary['items']} items ({kinds}); by most severe change: {changes}")
     groups = report.owners()
-    out.append("owners to notify: " + "; ".join(
-        f"{g.owner or '(no owner)'} {len(g.items)}" for g in groups))
+    if report.organization:
+        out.append("owners to notify: " + "; ".join(
+            f"{g.owner or '(no owner)'} {len(g.items)}" for g in groups))
     for g in groups:
-        who = f"{g.owner} <{g.email}>" if g.owner and g.email else g.owner or "No owner"
+        who = f"{g.owner} <{g.email}>" if g.owner and g.email else g.owner or (
+            "No owner" if report.organization else "Catalog")
         out.append("")
         out.append(f"{who}: {len(g.items)} item{'s' if len(g.items) != 1 else ''}")
         for i in g.items:
