@@ -251,9 +251,10 @@ def worker_impact(args: dict) -> None:
     for name, change_set in runs:
         for key in [k for k in store._memo if k != "classification"]:
             del store._memo[key]  # cold: no projection or index left from the previous run
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         hits = impact(store, change_set, AS_OF)
-        emit(event="impact", name=name, seconds=time.perf_counter() - t0, items=len(hits),
+        emit(event="impact", name=name, seconds=time.perf_counter() - t0,
+             cpu=time.process_time() - c0, items=len(hits),
              organization=sum(1 for i in hits if i.kind in organization))
 
 
@@ -384,6 +385,21 @@ def bench_validation(manifest: dict, scale: int, opts: argparse.Namespace,
             "keys": str(keys) if runs else None}
         print(f"  validate {engine} {shapes}: {result[f'{engine} {shapes}']['seconds']}",
               file=sys.stderr, flush=True)
+    if opts.baseline:  # the same fast-path validation with the baseline checkout's code
+        tree = baseline_tree(opts.baseline)
+        env = {**os.environ, "PYTHONPATH": str(tree / "src"), "AIMSGRAPH_HOME": str(tree)}
+        keys = OUT / f"findings-{scale}-baseline.json"
+        runs = []
+        for _ in range(opts.repeat):
+            events, stopped = run_worker("validate", {
+                "org": manifest["org"], "engine": "fast", "shapes": "aims-coverage.ttl",
+                "keys": str(keys)}, opts.timeout, env)
+            if not stopped:
+                runs.append(events[-1])
+        result["baseline fast aims-coverage.ttl"] = {
+            "ref": opts.baseline, "repeat": len(runs), "seconds": median_of(runs, "seconds"),
+            "classify_s": median_of(runs, "classify"), "findings": runs[0]["findings"]
+            if runs else None}
     fast, ref = result.get("fast aims-coverage.ttl"), result.get("pyshacl aims-coverage.ttl")
     if fast and ref and fast["keys"] and ref["keys"]:
         a = json.loads(Path(fast["keys"]).read_text())
@@ -408,10 +424,10 @@ def baseline_tree(ref: str) -> Path:
 
 
 def bench_impact(manifest: dict, opts: argparse.Namespace) -> dict:
-    result: dict = {"baseline_ref": opts.impact_baseline}
+    result: dict = {"baseline_ref": opts.baseline}
     trees = {"now": None}
-    if opts.impact_baseline:
-        trees = {"baseline": baseline_tree(opts.impact_baseline), "now": None}
+    if opts.baseline:
+        trees = {"baseline": baseline_tree(opts.baseline), "now": None}
     for label, tree in trees.items():
         env = None
         if tree is not None:
@@ -425,10 +441,11 @@ def bench_impact(manifest: dict, opts: argparse.Namespace) -> dict:
             next(e["seconds"] for e in r if e["event"] == "classify") for r in runs), "runs": {}}
         for e in runs[0]:
             if e["event"] == "impact":
-                times = [x["seconds"] for r in runs for x in r if x.get("name") == e["name"]]
-                entry["runs"][e["name"]] = {"seconds": statistics.median(times),
-                                            "items": e["items"],
-                                            "organization": e["organization"]}
+                same = [x for r in runs for x in r if x.get("name") == e["name"]]
+                entry["runs"][e["name"]] = {
+                    "seconds": statistics.median(x["seconds"] for x in same),
+                    "cpu": statistics.median(x["cpu"] for x in same),
+                    "items": e["items"], "organization": e["organization"]}
         result[label] = entry
         print(f"  impact {label}: " + ", ".join(f"{k} {v['seconds']:.2f} s" for k, v in
                                                 entry["runs"].items()), file=sys.stderr,
@@ -628,6 +645,14 @@ def report(results: dict) -> str:
                 rel = ratio(e["seconds"], fast.get("seconds")) if key.startswith("pyshacl") \
                     else ""
                 out.append(f"| {label} | {seconds} | {e['findings']} | {rel} | {e['repeat']} |")
+            b = v.get("baseline fast aims-coverage.ttl")
+            if b:
+                out.append(f"| coverage shapes, fast path, baseline (`{b['ref']}`) | "
+                           f"{fmt(b['seconds'], 2)} | {b['findings']} | baseline / now: "
+                           f"{ratio(b['seconds'], fast.get('seconds'))} | {b['repeat']} |")
+                out.append(f"| AI Act classification before validation: baseline / now | "
+                           f"{fmt(b['classify_s'], 2)} / {fmt(fast.get('classify_s'), 2)} | | "
+                           f"{ratio(b['classify_s'], fast.get('classify_s'))} | |")
             if "identical" in v:
                 out.append("")
                 out.append(f"Findings of the two engines identical: **{v['identical']}** "
@@ -638,19 +663,21 @@ def report(results: dict) -> str:
         if im and "now" in im:
             old = im.get("baseline")
             label = f"baseline (`{im.get('baseline_ref', '')}`)" if old else "baseline"
-            out += [f"| impact() | {label} items (organization) | s | now items (organization) "
-                    "| s | baseline / now |", "|---|---|---|---|---|---|"]
+            out += [f"| impact() | {label} items (organization) | s (CPU s) | now items "
+                    "(organization) | s (CPU s) | baseline / now (CPU) |",
+                    "|---|---|---|---|---|---|"]
             now = im["now"]
             out.append(f"| AI Act classification (once per load, shared with validation) | - | "
                        f"{fmt(old['classify_s'], 2) if old else '-'} | - | "
                        f"{fmt(now['classify_s'], 2)} | |")
             for name, e in now["runs"].items():
                 o = (old or {}).get("runs", {}).get(name)
-                before = (f"{o['items']:,} ({o['organization']:,}) | {fmt(o['seconds'], 2)}"
-                          if o else "- | -")
+                before = (f"{o['items']:,} ({o['organization']:,}) | {fmt(o['seconds'], 2)} "
+                          f"({fmt(o.get('cpu'), 2)})" if o else "- | (stopped)")
                 out.append(f"| {name} | {before} | {e['items']:,} ({e['organization']:,}) | "
-                           f"{fmt(e['seconds'], 2)} | "
-                           f"{ratio(o['seconds'], e['seconds']) if o else ''} |")
+                           f"{fmt(e['seconds'], 2)} ({fmt(e.get('cpu'), 2)}) | "
+                           + (f"{ratio(o['seconds'], e['seconds'])} "
+                              f"({ratio(o.get('cpu'), e.get('cpu'))})" if o else "") + " |")
             out.append("")
         elif im:  # results written before the same-run baseline
             out += ["| impact | items | s |", "|---|---|---|"]
@@ -699,10 +726,10 @@ def main() -> None:
                         help="seconds an rdflib query may take before it is stopped")
     parser.add_argument("--article", default="aiact:Article 10",
                         help="the provision of the what-if impact run")
-    parser.add_argument("--impact-baseline", default="fcd6598",
-                        help="git ref whose code the impact figures are compared with, in the "
-                             "same run (empty: none); default: the commit before relevance "
-                             "filtering")
+    parser.add_argument("--baseline", default="fcd6598",
+                        help="git ref whose code the impact and fast-path validation figures "
+                             "are compared with, in the same run (empty: none); default: the "
+                             "commit before relevance filtering")
     parser.add_argument("--clients", default="1,4,8")
     parser.add_argument("--requests", type=int, default=400, help="HTTP requests per figure")
     parser.add_argument("--merge", action="store_true",

@@ -181,6 +181,15 @@ def test_what_if_a_provision_changed(org_store) -> None:
         what_if(org_store, "aiact:Article 999")
 
 
+def test_a_change_to_a_standard_reaches_its_own_lines_only(org_store) -> None:
+    hits = impact(org_store, what_if(org_store, "iso42001:A.6.2.8"), AS_OF)
+    lines = {i.label for i in hits if i.kind == "ControlImplementation"}
+    assert lines == {f"SoA line for ISO/IEC 42001:2023 A.6.2.8 ({scope})" for scope in (
+        "organization-wide", "Credit scoring model", "CV screening and ranking")}
+    assert {i.label for i in hits if i.kind == "AISystem"} == {"Credit scoring model",
+                                                                "CV screening and ranking"}
+
+
 def test_impact_csv_and_json_shapes(omnibus) -> None:
     rows = list(csv.DictReader(io.StringIO(impacts_csv(omnibus.impacts))))
     assert list(rows[0]) == CSV_FIELDS and len(rows) == len(omnibus.impacts)

@@ -190,19 +190,23 @@ def impact(store: GraphStore, change_set: ChangeSet, as_of: date | None = None) 
 
 def _organization_items(store: GraphStore, entries: list[Relevance], catalog: Catalog,
                         collected: _Collector) -> None:
+    if not any(r.systems or r.added or r.controls for r in entries):
+        return
     names: dict[str, str] = {}
     owner_of: dict[str, str] = {}
     emails: dict[str, str] = {}
-    for row in named("impact-systems").run(store).records():
-        node = row["node"] or ""
-        names[node] = row["name"] or node
-        if row["owner"]:
-            owner_of[node] = row["owner"]
-        if row["email"]:
-            emails[node] = row["email"]
+    for _kind, node, name, owner, email in _values(named("impact-systems").run(store)):
+        names[node] = name or node
+        if owner:
+            owner_of[node] = owner
+        if email:
+            emails[node] = email
+    people: dict[str | None, tuple[str, str]] = {None: ("", "")}
 
     def person(iri: str | None) -> tuple[str, str]:
-        return (names.get(iri, iri), emails.get(iri, "")) if iri else ("", "")
+        if iri not in people:
+            people[iri] = (names.get(iri, iri), emails.get(iri, ""))  # type: ignore[arg-type]
+        return people[iri]
 
     def system(iri: str, reason: Reason) -> None:
         collected.add(iri, "AISystem", names.get(iri, iri), *person(owner_of.get(iri)), reason)
@@ -217,27 +221,32 @@ def _organization_items(store: GraphStore, entries: list[Relevance], catalog: Ca
                           Reason(kind, r.changed, e.why, e.path))
         for e in r.controls:
             if e.target not in facts:
-                facts[e.target] = _ControlFacts(named("impact-lines").run(
-                    store, {"control": e.target}).records())
+                facts[e.target] = _ControlFacts(_values(named("impact-lines").run(
+                    store, {"control": e.target})))
             _through_control(e, facts[e.target], Reason(kind, r.changed, e.why, e.path),
                              catalog.label.get(e.target, e.target), names, person, collected,
                              system)
 
 
+def _values(result) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """Rows as tuples of lexical values ("" where unbound), in the order of the variables."""
+    return [tuple(t.value if t is not None else "" for t in row) for row in result.rows]
+
+
 class _ControlFacts:
     """The rows of ``impact-lines`` for one control, as lines, evidence and risks."""
 
-    def __init__(self, rows) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, rows: list[tuple[str, ...]]) -> None:
         self.lines: dict[str, dict] = {}
         self.evidence: dict[str, tuple[str, str]] = {}  # evidence -> (line, title)
         self.risks: dict[str, dict] = {}
-        for row in rows:
-            item, attribute, value = row["item"] or "", row["attribute"], row["value"] or ""
+        for _control, item, line_iri, attribute, value in rows:
             if attribute == "evidence":
-                self.evidence[item] = (row["line"] or "", value)
+                self.evidence[item] = (line_iri, value)
             elif attribute.startswith("risk"):
-                risk = self.risks.setdefault(item, {"systems": set(), "owner": None,
-                                                    "label": item})
+                risk = self.risks.get(item)
+                if risk is None:
+                    risk = self.risks[item] = {"systems": set(), "owner": None, "label": item}
                 if attribute == "risk":
                     risk["label"] = value
                 elif attribute == "risk system":
@@ -245,7 +254,9 @@ class _ControlFacts:
                 else:
                     risk["owner"] = value
             else:
-                line = self.lines.setdefault(item, {"systems": set(), "owner": None})
+                line = self.lines.get(item)
+                if line is None:
+                    line = self.lines[item] = {"systems": set(), "owner": None}
                 if attribute == "system":
                     line["systems"].add(value)
                 elif attribute == "owner":
