@@ -249,7 +249,7 @@ def worker_impact(args: dict) -> None:
     runs.append((f"what if {args['article']} changed", what_if(store, args["article"])))
     organization = {"AISystem", "ControlImplementation", "Evidence", "Risk"}
     for name, change_set in runs:
-        for key in [k for k in store._memo if k != "classification"]:
+        for key in [k for k in store._memo if k != "classification-groups"]:
             del store._memo[key]  # cold: no projection or index left from the previous run
         t0, c0 = time.perf_counter(), time.process_time()
         hits = impact(store, change_set, AS_OF)

@@ -158,24 +158,32 @@ class Systems:
     def __init__(self, store: GraphStore) -> None:
         catalog = Catalog.of(store)
         aiact = next((f for f in catalog.imposing if f), "")
-        groups: dict[tuple, Group] = {}
-        for c in store.cached("classification", lambda: classify(store)):
-            key = tuple(frozenset(v) if isinstance(v, set) else v
-                        for k, v in vars(c.system).items() if k not in ("iri", "name"))
-            group = groups.get(key)
-            if group is None:
-                obligations: dict[str, list[ObligationStatus]] = {}
-                for o in c.obligations:
-                    obligations.setdefault(o.obligation, []).append(o)
-                group = groups[key] = Group(obligations, decided_by(c, catalog, aiact))
-            group.systems.append((c.system.iri, c.system.name))
+        groups = []
+        for c, members in store.cached("classification-groups",
+                                       lambda: by_facts(classify(store))):
+            obligations: dict[str, list[ObligationStatus]] = {}
+            for o in c.obligations:
+                obligations.setdefault(o.obligation, []).append(o)
+            groups.append(Group(obligations, decided_by(c, catalog, aiact), members))
         self.by_obligation: dict[str, list[Group]] = {}
         self.by_decider: dict[str, list[tuple[Group, str]]] = {}
-        for group in groups.values():
+        for group in groups:
             for obligation in group.obligations:
                 self.by_obligation.setdefault(obligation, []).append(group)
             for decider, what in group.deciders:
                 self.by_decider.setdefault(decider, []).append((group, what))
+
+
+def by_facts(results: list[Classification]) -> list[tuple[Classification, list[tuple[str, str]]]]:
+    """One classification per kind of system (identical facts give identical classes and
+    obligations), with the systems (IRI, name) of that kind: what impact keeps of a
+    classification run, small enough to hold for the life of the store state."""
+    groups: dict[tuple, tuple[Classification, list[tuple[str, str]]]] = {}
+    for c in results:
+        key = tuple(frozenset(v) if isinstance(v, set) else v
+                    for k, v in vars(c.system).items() if k not in ("iri", "name"))
+        groups.setdefault(key, (c, []))[1].append((c.system.iri, c.system.name))
+    return list(groups.values())
 
 
 def decided_by(c: Classification, catalog: Catalog, aiact: str) -> list[tuple[str, str]]:

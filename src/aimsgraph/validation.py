@@ -65,9 +65,12 @@ def prepare(store: GraphStore, as_of: date | None = None) -> None:
     if any(s.graph == DERIVED_GRAPH for s in store.sources):
         return
     if store.query("ASK { ?s a aims:AISystem }").boolean:
+        from .relevance import by_facts
+
         results = classify(store, as_of)
         materialize(store, results)
-        store.cached("classification", lambda: results)  # kept for impact (relevance.py)
+        groups = by_facts(results)  # kept, in short, for impact (relevance.py)
+        store.cached("classification-groups", lambda: groups)
 
 
 def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,
