@@ -221,46 +221,44 @@ def worker_validate(args: dict) -> None:
     prepare(store, AS_OF)
     classified = time.perf_counter() - t0
     shapes = [p for p in shape_files() if args["shapes"] == "all" or p.name == args["shapes"]]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     findings = validate(store, shapes, as_of=AS_OF, reference=args["engine"] == "pyshacl")
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     keys = sorted({(f.severity, f.location, f.message, f.focus, f.clause,
                     f.shape if f.shape.startswith("http") else "") for f in findings})
     Path(args["keys"]).write_text(json.dumps(keys))
-    emit(event="validate", seconds=seconds, classify=classified, findings=len(keys),
+    emit(event="validate", seconds=seconds, cpu=cpu, classify=classified, findings=len(keys),
          peak_mb=rss_mb()[1])
 
 
 def worker_impact(args: dict) -> None:
+    """Each shipped change set and one what-if through ``impact()``, after classification (once
+    per load, shared with validation). Each run starts cold: what the engine derives once per
+    store state (the old engine's projection, the new one's catalog index) is dropped before it,
+    so each figure is the whole cost of that change set. The same code runs against the baseline
+    checkout's ``aimsgraph``."""
     from synthetic import AS_OF
 
     from aimsgraph import open_store
     from aimsgraph.changes import load_change_set, what_if
-    from aimsgraph.impact import ImpactGraph, impact
+    from aimsgraph.impact import impact
     from aimsgraph.validation import prepare
 
     store = open_store([Path(args["org"])])
     t0 = time.perf_counter()
     prepare(store, AS_OF)
     emit(event="classify", seconds=time.perf_counter() - t0)
-    article = what_if(store, args["article"])
-    t0 = time.perf_counter()
-    graph = ImpactGraph(store, AS_OF)
-    projection = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    hits = graph.impacts(article.changes)
-    emit(event="impact", name=f"what if {args['article']} changed: projection", seconds=projection,
-         items=graph.graph.number_of_edges())
-    emit(event="impact", name=f"what if {args['article']} changed: traversal",
-         seconds=time.perf_counter() - t0, items=len(hits))
-    changes = [("what-if", article)] + [
-        (p.stem, load_change_set(p, store)) for p in sorted((ROOT / "changes").glob("*.yaml"))]
-    for name, change_set in changes:
-        t0 = time.perf_counter()
+    runs = [(p.stem, load_change_set(p, store)) for p in sorted((ROOT / "changes").glob("*.yaml"))]
+    runs.append((f"what if {args['article']} changed", what_if(store, args["article"])))
+    organization = {"AISystem", "ControlImplementation", "Evidence", "Risk"}
+    for name, change_set in runs:
+        for key in [k for k in store._memo if k != "classification-groups"]:
+            del store._memo[key]  # cold: no projection or index left from the previous run
+        t0, c0 = time.perf_counter(), time.process_time()
         hits = impact(store, change_set, AS_OF)
-        label = f"what if {args['article']} changed" if name == "what-if" else name
-        emit(event="impact", name=f"{label}: impact()", seconds=time.perf_counter() - t0,
-             items=len(hits))
+        emit(event="impact", name=name, seconds=time.perf_counter() - t0,
+             cpu=time.process_time() - c0, items=len(hits),
+             organization=sum(1 for i in hits if i.kind in organization))
 
 
 WORKERS = {"load": worker_load, "validate": worker_validate, "impact": worker_impact}
@@ -268,13 +266,14 @@ WORKERS = {"load": worker_load, "validate": worker_validate, "impact": worker_im
 
 # -- running workers -----------------------------------------------------------------------------
 
-def run_worker(task: str, args: dict, timeout: float) -> tuple[list[dict], str | None]:
+def run_worker(task: str, args: dict, timeout: float,
+               env: dict[str, str] | None = None) -> tuple[list[dict], str | None]:
     """Events of one fresh worker process; stops it when no event comes within ``timeout``.
 
     Returns the events and, on a timeout, the name of what it was doing.
     """
     proc = subprocess.Popen([sys.executable, __file__, "--worker", task, json.dumps(args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
@@ -383,12 +382,29 @@ def bench_validation(manifest: dict, scale: int, opts: argparse.Namespace,
             runs.append(events[-1])
         result[f"{engine} {shapes}"] = {
             "repeat": repeat, "seconds": median_of(runs, "seconds"),
+            "cpu": median_of(runs, "cpu"),
             "classify_s": median_of(runs, "classify"), "peak_mb": median_of(runs, "peak_mb"),
             "findings": runs[0]["findings"] if runs else None,
             "timeout": None if runs else timeout,
             "keys": str(keys) if runs else None}
         print(f"  validate {engine} {shapes}: {result[f'{engine} {shapes}']['seconds']}",
               file=sys.stderr, flush=True)
+    if opts.baseline:  # the same fast-path validation with the baseline checkout's code
+        tree = baseline_tree(opts.baseline)
+        env = {**os.environ, "PYTHONPATH": str(tree / "src"), "AIMSGRAPH_HOME": str(tree)}
+        keys = OUT / f"findings-{scale}-baseline.json"
+        runs = []
+        for _ in range(opts.repeat):
+            events, stopped = run_worker("validate", {
+                "org": manifest["org"], "engine": "fast", "shapes": "aims-coverage.ttl",
+                "keys": str(keys)}, opts.timeout, env)
+            if not stopped:
+                runs.append(events[-1])
+        result["baseline fast aims-coverage.ttl"] = {
+            "ref": opts.baseline, "repeat": len(runs), "seconds": median_of(runs, "seconds"),
+            "cpu": median_of(runs, "cpu"),
+            "classify_s": median_of(runs, "classify"), "findings": runs[0]["findings"]
+            if runs else None}
     fast, ref = result.get("fast aims-coverage.ttl"), result.get("pyshacl aims-coverage.ttl")
     if fast and ref and fast["keys"] and ref["keys"]:
         a = json.loads(Path(fast["keys"]).read_text())
@@ -398,18 +414,47 @@ def bench_validation(manifest: dict, scale: int, opts: argparse.Namespace,
     return result
 
 
+def baseline_tree(ref: str) -> Path:
+    """The repository at ``ref`` (``git archive``), once, under benchmarks/out: the code that the
+    impact figures are compared with, run in the same session on the same data."""
+    sha = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    tree = OUT / f"baseline-{sha}"
+    if not (tree / "src" / "aimsgraph").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
 def bench_impact(manifest: dict, opts: argparse.Namespace) -> dict:
-    runs = []
-    for _ in range(opts.repeat):
-        events, _ = run_worker("impact", {"org": manifest["org"], "article": opts.article},
-                               opts.timeout)
-        runs.append(events)
-    result: dict = {"classify_s": statistics.median(
-        next(e["seconds"] for e in r if e["event"] == "classify") for r in runs)}
-    for e in runs[0]:
-        if e["event"] == "impact":
-            times = [x["seconds"] for r in runs for x in r if x.get("name") == e["name"]]
-            result[e["name"]] = {"seconds": statistics.median(times), "items": e["items"]}
+    result: dict = {"baseline_ref": opts.baseline}
+    trees = {"now": None}
+    if opts.baseline:
+        trees = {"baseline": baseline_tree(opts.baseline), "now": None}
+    for label, tree in trees.items():
+        env = None
+        if tree is not None:
+            env = {**os.environ, "PYTHONPATH": str(tree / "src"), "AIMSGRAPH_HOME": str(tree)}
+        runs = []
+        for _ in range(opts.repeat):
+            events, _ = run_worker("impact", {"org": manifest["org"], "article": opts.article},
+                                   opts.timeout, env)
+            runs.append(events)
+        entry: dict = {"classify_s": statistics.median(
+            next(e["seconds"] for e in r if e["event"] == "classify") for r in runs), "runs": {}}
+        for e in runs[0]:
+            if e["event"] == "impact":
+                same = [x for r in runs for x in r if x.get("name") == e["name"]]
+                entry["runs"][e["name"]] = {
+                    "seconds": statistics.median(x["seconds"] for x in same),
+                    "cpu": statistics.median(x["cpu"] for x in same),
+                    "items": e["items"], "organization": e["organization"]}
+        result[label] = entry
+        print(f"  impact {label}: " + ", ".join(f"{k} {v['seconds']:.2f} s" for k, v in
+                                                entry["runs"].items()), file=sys.stderr,
+              flush=True)
     return result
 
 
@@ -605,6 +650,16 @@ def report(results: dict) -> str:
                 rel = ratio(e["seconds"], fast.get("seconds")) if key.startswith("pyshacl") \
                     else ""
                 out.append(f"| {label} | {seconds} | {e['findings']} | {rel} | {e['repeat']} |")
+            b = v.get("baseline fast aims-coverage.ttl")
+            if b:
+                cpu = (f" (CPU {fmt(b.get('cpu'), 2)} s / {fmt(fast.get('cpu'), 2)} s: "
+                       f"{ratio(b.get('cpu'), fast.get('cpu'))})" if b.get("cpu") else "")
+                out.append(f"| coverage shapes, fast path, baseline (`{b['ref']}`) | "
+                           f"{fmt(b['seconds'], 2)} | {b['findings']} | baseline / now: "
+                           f"{ratio(b['seconds'], fast.get('seconds'))}{cpu} | {b['repeat']} |")
+                out.append(f"| AI Act classification before validation: baseline / now | "
+                           f"{fmt(b['classify_s'], 2)} / {fmt(fast.get('classify_s'), 2)} | | "
+                           f"{ratio(b['classify_s'], fast.get('classify_s'))} | |")
             if "identical" in v:
                 out.append("")
                 out.append(f"Findings of the two engines identical: **{v['identical']}** "
@@ -612,7 +667,26 @@ def report(results: dict) -> str:
                            f"validation (both engines): {fmt(fast.get('classify_s'), 2)} s.")
             out.append("")
         im = r.get("impact")
-        if im:
+        if im and "now" in im:
+            old = im.get("baseline")
+            label = f"baseline (`{im.get('baseline_ref', '')}`)" if old else "baseline"
+            out += [f"| impact() | {label} items (organization) | s (CPU s) | now items "
+                    "(organization) | s (CPU s) | baseline / now (CPU) |",
+                    "|---|---|---|---|---|---|"]
+            now = im["now"]
+            out.append(f"| AI Act classification (once per load, shared with validation) | - | "
+                       f"{fmt(old['classify_s'], 2) if old else '-'} | - | "
+                       f"{fmt(now['classify_s'], 2)} | |")
+            for name, e in now["runs"].items():
+                o = (old or {}).get("runs", {}).get(name)
+                before = (f"{o['items']:,} ({o['organization']:,}) | {fmt(o['seconds'], 2)} "
+                          f"({fmt(o.get('cpu'), 2)})" if o else "- | (stopped)")
+                out.append(f"| {name} | {before} | {e['items']:,} ({e['organization']:,}) | "
+                           f"{fmt(e['seconds'], 2)} ({fmt(e.get('cpu'), 2)}) | "
+                           + (f"{ratio(o['seconds'], e['seconds'])} "
+                              f"({ratio(o.get('cpu'), e.get('cpu'))})" if o else "") + " |")
+            out.append("")
+        elif im:  # results written before the same-run baseline
             out += ["| impact | items | s |", "|---|---|---|"]
             out.append(f"| AI Act classification (once per load, before the first impact "
                        f"run) | - | {fmt(im['classify_s'], 2)} |")
@@ -659,6 +733,10 @@ def main() -> None:
                         help="seconds an rdflib query may take before it is stopped")
     parser.add_argument("--article", default="aiact:Article 10",
                         help="the provision of the what-if impact run")
+    parser.add_argument("--baseline", default="fcd6598",
+                        help="git ref whose code the impact and fast-path validation figures "
+                             "are compared with, in the same run (empty: none); default: the "
+                             "commit before relevance filtering")
     parser.add_argument("--clients", default="1,4,8")
     parser.add_argument("--requests", type=int, default=400, help="HTTP requests per figure")
     parser.add_argument("--merge", action="store_true",

@@ -232,3 +232,23 @@ def test_import_reports_every_bad_row(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "risks.csv:2 [system]: 'no-such-system' is not an id in ai_systems.csv" in done.stderr
     assert run("import", str(EXAMPLE)).returncode == 0
+
+
+def test_impact_opens_with_a_summary_and_groups_by_owner(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    sample = ["--data", str(root / "examples" / "acme-lending")]
+    done = run("impact", str(root / "changes" / "iso27001-2013-to-2022.yaml"), *sample)
+    assert done.returncode == 0, done.stderr
+    assert "impacted: nothing (no change applies to the organization's data)" in done.stdout
+    done = run("impact", str(root / "changes" / "eu-ai-act-digital-omnibus-2025.yaml"), *sample,
+               "--json", str(tmp_path / "i.json"), "--csv", str(tmp_path / "i.csv"))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith("impacted: ") and lines[2].startswith("owners to notify: ")
+    document = json.loads((tmp_path / "i.json").read_text(encoding="utf-8"))
+    owners = [g["owner"] for g in document["owners"]]
+    for owner in owners:  # one section per owner, in the order of the summary
+        assert (owner or "No owner") in done.stdout
+    assert len(owners) == len(set(owners))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "i.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == document["summary"]["items"] == len({r["item"] for r in rows})

@@ -343,7 +343,11 @@ def test_library_still_does_not_import_the_server() -> None:
 def test_impact_leverage_and_ims_routes(client) -> None:
     assert "iso27001-2013-to-2022" in client.get("/changes").json()
     run = client.get("/impact", params={"changeset": "iso27001-2013-to-2022"}).json()
-    assert any(i["label"] == "SoA line for A.8.15" for i in run["impacts"])
+    assert run["summary"]["items"] == 0 and run["impacts"] == [] and run["organization"]
+    run = client.get("/impact", params={"changeset": "eu-ai-act-digital-omnibus-2025"}).json()
+    assert run["summary"]["items"] == len(run["impacts"]) > 0
+    assert {o["owner"] for o in run["owners"]} == {i["owner"] for i in run["impacts"]}
+    assert all(i["reasons"] for i in run["impacts"])
     what_if = client.get("/impact", params={"provision": "aiact:Article 10(2)"})
     assert what_if.status_code == 200
     assert client.get("/impact", params={"changeset": "nope"}).status_code == 404

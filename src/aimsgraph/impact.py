@@ -1,33 +1,49 @@
-"""Regulatory change impact: from each changed provision, through the crosswalks, to the
-organization's control implementations, evidence, risks, AI systems and their owners.
+"""Regulatory change impact: what a change set really reaches in the organization's data (AI
+systems, SoA lines, evidence, risks), each item once with every reason, grouped by the owner to
+notify.
 
-The graph is a networkx projection of the store (named queries ``impact-edges`` and
-``impact-nodes``). A change crosses at most two mappings (for an edition change: the transition
-mapping to the new edition, then one crosswalk), then follows the organization's links freely.
-Each impacted item is reported once: for the most severe change that reaches it (removed >
-obligation added > changed > renumbered > date moved) and along the shortest path, with the owner
-to notify (the item's own, else the nearest owner on the path back to the change).
+Relevance is decided first, from the graph (:mod:`.relevance`: the edition the SoA is on, the
+systems' classification, roles, obligations and dates); only then are the few controls it reaches
+looked up (named query ``impact-lines``, one control at a time), so the work grows with what the
+change reaches, not with the size of the organization. Without organization data the answer is
+the catalog's provisions and obligations the change touches.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import networkx as nx
 
-from .changes import Change, ChangeSet
+from .changes import SEVERITY, Change, ChangeSet
 from .errors import UsageError
-from .law import LawView
+from .law import LawView, law_view
 from .queries import QueryCatalog
+from .relevance import Catalog, Relevance, named, organization_data, relevance
 from .spreadsheet import rows_csv
 from .store import GraphStore
-from .validation import prepare
 
 ORGANIZATION_KINDS = ("AISystem", "ControlImplementation", "Evidence", "Risk")
-#: links that cross from one provision to a mapped one (they use up the crosswalk budget)
-CROSSWALK_LINKS = {"Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "guidance"}
+CSV_FIELDS = ["item", "kind", "label", "severity", "change", "owner", "email", "reasons",
+              "changed", "paths"]
+
+
+class Reason(NamedTuple):
+    change: str  # the kind of change
+    changed: str  # the changed provision, with the move ("-> A.8.15") or the dates
+    why: str
+    path: tuple[str, ...]  # labels from the change to the item
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.change]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"change": self.change, "severity": self.severity, "changed": self.changed,
+                "why": self.why, "path": list(self.path)}
 
 
 @dataclass(frozen=True)
@@ -35,129 +51,261 @@ class Impact:
     item: str
     kind: str
     label: str
-    change: str  # the kind of change that reaches it
-    severity: int
-    changed: str  # the changed provision's label
-    path: tuple[str, ...]  # labels from the change to the item
     owner: str
     email: str
+    reasons: tuple[Reason, ...]  # most severe first
+
+    @property
+    def severity(self) -> int:
+        return self.reasons[0].severity
+
+    @property
+    def change(self) -> str:
+        return self.reasons[0].change
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.reasons[0].path
+
+    def as_dict(self) -> dict[str, object]:
+        return {"item": self.item, "kind": self.kind, "label": self.label,
+                "severity": self.severity, "change": self.change, "owner": self.owner,
+                "email": self.email, "reasons": [r.as_dict() for r in self.reasons]}
 
     def as_row(self) -> dict[str, str]:
-        return {"item": self.item, "kind": self.kind, "label": self.label, "change": self.change,
-                "severity": str(self.severity), "changed": self.changed,
-                "path": " -> ".join(self.path), "owner": self.owner, "email": self.email}
+        return {"item": self.item, "kind": self.kind, "label": self.label,
+                "severity": str(self.severity), "change": self.change, "owner": self.owner,
+                "email": self.email, "reasons": str(len(self.reasons)),
+                "changed": "; ".join(dict.fromkeys(r.changed for r in self.reasons)),
+                "paths": " | ".join(" -> ".join(r.path) for r in self.reasons)}
 
 
-class ImpactGraph:
-    """The store as a directed graph of the links a change travels along."""
+@dataclass
+class OwnerGroup:
+    owner: str  # "" for items nobody owns
+    email: str
+    items: list[Impact] = field(default_factory=list)
 
-    def __init__(self, store: GraphStore, as_of: date | None = None,
-                 law: LawView | None = None) -> None:
-        prepare(store, as_of, law)  # so that AI systems carry their in-force obligations
-        queries = QueryCatalog()
-        self.graph = nx.DiGraph()
-        for r in queries.get("impact-edges").run(store).records():
-            self.graph.add_edge(r["from"], r["to"], link=r["link"])
-        self.nodes: dict[str, dict[str, str]] = {}
-        for r in queries.get("impact-nodes").run(store).records():
-            node = self.nodes.setdefault(r["node"] or "", {"kind": r["kind"] or "",
-                                                           "label": r["label"] or ""})
-            if r["ownerName"] and not node.get("owner"):
-                node.update(owner=r["ownerName"], email=r["email"] or "")
-        self.obligations_by_condition = self._conditions(store)
+    @property
+    def severity(self) -> int:
+        return max(i.severity for i in self.items)
 
-    @staticmethod
-    def _conditions(store: GraphStore) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
-        for r in QueryCatalog().get("obligations").run(store).records():
-            for condition in (r["conditions"] or "").split():
-                found.setdefault(condition, []).append(r["obligation"] or "")
-        return found
-
-    def label(self, node: str) -> str:
-        return self.nodes.get(node, {}).get("label") or node
-
-    def starts(self, change: Change) -> list[str]:
-        """Where a change enters the graph: the provision, and for date moves the obligations."""
-        if change.kind == "date-moved" and change.obligation_condition:
-            return self.obligations_by_condition.get(change.obligation_condition, [])
-        return [change.provision, *change.to]
-
-    def paths_from(self, start: str, crosswalk_hops: int,
-                   own_entries: frozenset[str] = frozenset()) -> dict[str, list[str]]:
-        """Shortest paths from ``start``, crossing at most ``crosswalk_hops`` mappings: a change
-        reaches the provisions mapped to it, and what implements those, not the whole graph.
-        A change to a container does not descend into parts that have their own entry in the
-        change set (``own_entries``): a new annex does not make its renumbered controls new."""
-        paths = {start: [start]}
-        frontier = deque([(start, 0)])
-        while frontier:
-            node, used = frontier.popleft()
-            for _, nxt, data in self.graph.out_edges(node, data=True):
-                cost = used + (data["link"] in CROSSWALK_LINKS)
-                if nxt in paths or cost > crosswalk_hops:
-                    continue
-                if data["link"] == "part" and nxt in own_entries:
-                    continue
-                paths[nxt] = [*paths[node], nxt]
-                frontier.append((nxt, cost))
-        return paths
-
-    def impacts(self, changes: list[Change], crosswalk_hops: int = 2) -> list[Impact]:
-        best: dict[str, Impact] = {}
-        entries = frozenset(p for c in changes for p in (c.provision, *c.to))
-        for change in sorted(changes, key=lambda c: -c.severity):
-            for start in self.starts(change):
-                if start not in self.graph:
-                    continue
-                paths = self.paths_from(start, crosswalk_hops, entries - {start})
-                for item, path in paths.items():
-                    if item == start and change.kind != "date-moved":
-                        continue
-                    held = best.get(item)
-                    if held and (held.severity, -len(held.path)) >= (change.severity,
-                                                                      -len(path)):
-                        continue
-                    best[item] = self._impact(item, change, start, path)
-        return sorted(best.values(), key=lambda i: (-i.severity, i.kind, i.label))
-
-    def _impact(self, item: str, change: Change, start: str, path: list[str]) -> Impact:
-        node = self.nodes.get(item, {"kind": "", "label": item})
-        owner, email = node.get("owner", ""), node.get("email", "")
-        for step in reversed(path):  # evidence has no owner of its own: its SoA line's owner
-            if owner:
-                break
-            holder = self.nodes.get(step, {})
-            owner, email = holder.get("owner", ""), holder.get("email", "")
-        if change.kind == "date-moved":
-            changed = f"{change.notation} (application date {change.from_date} -> {change.to_date})"
-        else:
-            changed = self.label(change.provision)
-        steps = path[1:] if start == change.provision else path
-        return Impact(item, node.get("kind", ""), node.get("label", item), change.kind,
-                      change.severity, changed, (changed, *(self.label(p) for p in steps)),
-                      owner, email)
+    def as_dict(self) -> dict[str, object]:
+        return {"owner": self.owner, "email": self.email, "severity": self.severity,
+                "items": len(self.items),
+                "byKind": dict(Counter(i.kind for i in self.items)),
+                "impacts": [i.item for i in self.items]}
 
 
-def impact_graph(store: GraphStore, as_of: date | None = None,
-                 law: LawView | None = None) -> ImpactGraph:
-    """The projection, built once per store state, date and view of the law (it is most of an
-    impact run)."""
-    prepare(store, as_of, law)
-    return store.cached(("impact-graph", as_of, law.key if law else None),
-                        lambda: ImpactGraph(store, as_of, law))
+@dataclass
+class ImpactReport:
+    change_set: ChangeSet
+    organization: bool  # organization data loaded (else: catalog-level impact)
+    impacts: list[Impact]
+    law: LawView | None = None  # the view of the law the AI systems' obligations follow
+
+    def owners(self) -> list[OwnerGroup]:
+        """Owners of affected items, most severe first, then most items; unowned last."""
+        groups: dict[tuple[str, str], OwnerGroup] = {}
+        for i in self.impacts:
+            key = (i.owner, i.email if i.owner else "")
+            groups.setdefault(key, OwnerGroup(*key)).items.append(i)
+        return sorted(groups.values(), key=lambda g: (not g.owner, -g.severity, -len(g.items),
+                                                      g.owner))
+
+    def summary(self) -> dict[str, object]:
+        by_severity = Counter(i.change for i in self.impacts)
+        return {
+            "items": len(self.impacts),
+            "byKind": dict(sorted(Counter(i.kind for i in self.impacts).items())),
+            "byChange": {k: by_severity[k] for k in sorted(by_severity,
+                                                           key=lambda k: -SEVERITY[k])},
+            "owners": [{"owner": g.owner, "email": g.email, "severity": g.severity,
+                        "items": len(g.items)} for g in self.owners()],
+            "unowned": sum(1 for i in self.impacts if not i.owner)}
+
+    def as_dict(self) -> dict[str, object]:
+        c = self.change_set
+        return {"changeSet": c.id, "title": c.title, "status": c.status,
+                "statusEvidence": c.status_line,
+                "law": self.law.assumptions() if self.law else None,
+                "changes": len(c.changes), "organization": self.organization,
+                "summary": self.summary(), "owners": [g.as_dict() for g in self.owners()],
+                "impacts": [i.as_dict() for i in self.impacts]}
+
+
+class _Collector:
+    """Items by IRI, each with its set of reasons."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict] = {}
+
+    def add(self, iri: str, kind: str, label: str, owner: str, email: str,
+            reason: Reason) -> None:
+        held = self.items.setdefault(iri, {"kind": kind, "label": label, "owner": owner,
+                                           "email": email, "reasons": {}})
+        if owner and not held["owner"]:
+            held.update(owner=owner, email=email)
+        held["reasons"].setdefault((reason.change, reason.changed, reason.path), reason)
+
+    def impacts(self) -> list[Impact]:
+        found = []
+        labels = Counter(h["label"] for h in self.items.values())
+        for iri, h in self.items.items():
+            reasons = sorted(h["reasons"].values(), key=lambda r: (-r.severity, r.changed,
+                                                                    r.path))
+            label = h["label"] if labels[h["label"]] == 1 else \
+                f"{h['label']} [{iri.rsplit('/', 1)[-1]}]"
+            found.append(Impact(iri, h["kind"], label, h["owner"], h["email"], tuple(reasons)))
+        return sorted(found, key=lambda i: (-i.severity, ORDER.get(i.kind, 9), i.label))
+
+
+ORDER = {"AISystem": 0, "ControlImplementation": 1, "Risk": 2, "Evidence": 3, "Provision": 4,
+         "Obligation": 5}
+
+
+def impact_report(store: GraphStore, change_set: ChangeSet, as_of: date | None = None,
+                  law: LawView | None = None) -> ImpactReport:
+    """What the change set reaches, with the AI systems' obligations as ``law`` has them
+    (default: the change sets in force on ``as_of``); relevance uses the obligations' own dates,
+    so ``as_of`` only chooses the view of the law."""
+    law = law or law_view(store, as_of)
+    catalog = Catalog.of(store)
+    organization = store.query("ASK { ?o a aims:Organization }").boolean or \
+        store.query("ASK { ?s a aims:AISystem }").boolean
+    controls, systems = organization_data(store, law) if organization else ({}, None)
+    entries = relevance(change_set, catalog, controls, systems)
+    collected = _Collector()
+    if organization:
+        _organization_items(store, entries, catalog, collected)
+    else:
+        for r in entries:
+            for e in r.catalog:
+                kind = "Obligation" if e.target in catalog.obligation_label else "Provision"
+                label = catalog.obligation_label.get(e.target) or catalog.label.get(
+                    e.target, e.target)
+                collected.add(e.target, kind, label, "", "",
+                              Reason(r.change.kind, r.changed, e.why, e.path))
+    return ImpactReport(change_set, organization, collected.impacts(), law)
 
 
 def impact(store: GraphStore, change_set: ChangeSet, as_of: date | None = None,
            law: LawView | None = None) -> list[Impact]:
-    """What ``change_set`` reaches, with the organization's obligations as ``law`` has them
-    (default: the change sets in force on ``as_of``)."""
-    return impact_graph(store, as_of, law).impacts(change_set.changes)
+    return impact_report(store, change_set, as_of, law).impacts
+
+
+def _organization_items(store: GraphStore, entries: list[Relevance], catalog: Catalog,
+                        collected: _Collector) -> None:
+    if not any(r.systems or r.added or r.controls for r in entries):
+        return
+    names: dict[str, str] = {}
+    owner_of: dict[str, str] = {}
+    emails: dict[str, str] = {}
+    for _kind, node, name, owner, email in _values(named("impact-systems").run(store)):
+        names[node] = name or node
+        if owner:
+            owner_of[node] = owner
+        if email:
+            emails[node] = email
+    people: dict[str | None, tuple[str, str]] = {None: ("", "")}
+
+    def person(iri: str | None) -> tuple[str, str]:
+        if iri not in people:
+            people[iri] = (names.get(iri, iri), emails.get(iri, ""))  # type: ignore[arg-type]
+        return people[iri]
+
+    def system(iri: str, reason: Reason) -> None:
+        collected.add(iri, "AISystem", names.get(iri, iri), *person(owner_of.get(iri)), reason)
+
+    facts: dict[str, _ControlFacts] = {}
+    for r in entries:
+        kind = r.change.kind
+        for e in r.systems:
+            system(e.target, Reason(kind, r.changed, e.why, e.path))
+        for e in r.added:
+            collected.add(e.target, "Provision", catalog.label.get(e.target, e.target), "", "",
+                          Reason(kind, r.changed, e.why, e.path))
+        for e in r.controls:
+            if e.target not in facts:
+                facts[e.target] = _ControlFacts(_values(named("impact-lines").run(
+                    store, {"control": e.target})))
+            _through_control(e, facts[e.target], Reason(kind, r.changed, e.why, e.path),
+                             catalog.label.get(e.target, e.target), names, person, collected,
+                             system)
+
+
+def _values(result) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """Rows as tuples of lexical values ("" where unbound), in the order of the variables."""
+    return [tuple(t.value if t is not None else "" for t in row) for row in result.rows]
+
+
+class _ControlFacts:
+    """The rows of ``impact-lines`` for one control, as lines, evidence and risks."""
+
+    def __init__(self, rows: list[tuple[str, ...]]) -> None:
+        self.lines: dict[str, dict] = {}
+        self.evidence: dict[str, tuple[str, str]] = {}  # evidence -> (line, title)
+        self.risks: dict[str, dict] = {}
+        for _control, item, line_iri, attribute, value in rows:
+            if attribute == "evidence":
+                self.evidence[item] = (line_iri, value)
+            elif attribute.startswith("risk"):
+                risk = self.risks.get(item)
+                if risk is None:
+                    risk = self.risks[item] = {"systems": set(), "owner": None, "label": item}
+                if attribute == "risk":
+                    risk["label"] = value
+                elif attribute == "risk system":
+                    risk["systems"].add(value)
+                else:
+                    risk["owner"] = value
+            else:
+                line = self.lines.get(item)
+                if line is None:
+                    line = self.lines[item] = {"systems": set(), "owner": None}
+                if attribute == "system":
+                    line["systems"].add(value)
+                elif attribute == "owner":
+                    line["owner"] = value
+
+
+def _through_control(entry, facts: _ControlFacts, reason: Reason, control: str,  # type: ignore[no-untyped-def]
+                     names: dict[str, str], person, collected: _Collector, system) -> None:
+    """Lines of the control, their evidence, the risks it treats: those for a system the change
+    applies to (an organization-wide line or a risk with no system: when it applies to any)."""
+    scope = entry.systems
+
+    def applies(systems: set[str]) -> bool:
+        return scope is None or not systems or bool(systems & scope)
+
+    def step(kind: str, iri: str, label: str, owner: str | None, path: tuple[str, ...]) -> None:
+        collected.add(iri, kind, label, *person(owner),
+                      Reason(reason.change, reason.changed, reason.why, path))
+
+    line_labels = {}
+    for iri, line in facts.lines.items():
+        if not applies(line["systems"]):
+            continue
+        systems = sorted(names.get(s, s) for s in line["systems"])
+        label = f"SoA line for {control}" + (f" ({', '.join(systems)})" if systems
+                                              else " (organization-wide)")
+        line_labels[iri] = label
+        path = (*reason.path, label)
+        step("ControlImplementation", iri, label, line["owner"], path)
+        for s in sorted(line["systems"] if scope is None else line["systems"] & scope):
+            system(s, Reason(reason.change, reason.changed, reason.why,
+                             (*path, names.get(s, s))))
+    for iri, (line, title) in facts.evidence.items():
+        if line in line_labels:
+            step("Evidence", iri, title, facts.lines[line]["owner"],
+                 (*reason.path, line_labels[line], title))
+    for iri, risk in facts.risks.items():
+        if applies(risk["systems"]):
+            step("Risk", iri, risk["label"], risk["owner"], (*reason.path, risk["label"]))
 
 
 def impacts_csv(impacts: list[Impact]) -> str:
-    fields = ["item", "kind", "label", "change", "severity", "changed", "path", "owner", "email"]
-    return rows_csv([i.as_row() for i in impacts], fields)
+    return rows_csv([i.as_row() for i in impacts], CSV_FIELDS)
 
 
 # -- migration to a new edition ------------------------------------------------------------------

@@ -67,12 +67,17 @@ def prepare(store: GraphStore, as_of: date | None = None, law: LawView | None = 
     obligations; the derived graph records the view it assumes (``aims:lawView``)."""
     if not store.query("ASK { ?s a aims:AISystem }").boolean:
         return
+    from .relevance import by_facts
+
     law = law or law_view(store, as_of)
     if any(s.graph == DERIVED_GRAPH for s in store.sources) and store.query(
             "ASK { GRAPH ?g { ?g aims:lawView ?key } }",
             {"g": ox.NamedNode(DERIVED_GRAPH), "key": ox.Literal(law.key)}).boolean:
         return
-    materialize(store, classify(store, law.as_of, law=law), law.key)
+    results = classify(store, law.as_of, law=law)
+    materialize(store, results, law.key)
+    groups = by_facts(results)  # kept, in short, for impact (relevance.py)
+    store.cached(("classification-groups", law.key), lambda: groups)
 
 
 def validate(store: GraphStore, shapes: Iterable[Path] | None = None, *,

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..catalog import open_store
 from ..changes import diff_editions, load_change_set, what_if
 from ..errors import EXIT_OK, UsageError
-from ..impact import ORGANIZATION_KINDS, control_leverage, impact, impacts_csv, migrate_soa
+from ..impact import ImpactReport, control_leverage, impact_report, impacts_csv, migrate_soa
 from ..ims import VIEWS as IMS_VIEWS
 from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..reports import rows_xlsx
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     imp_cmd.add_argument("--json", type=Path, metavar="FILE", help="also write JSON")
     imp_cmd.add_argument("--csv", type=Path, metavar="FILE", help="also write CSV")
     imp_cmd.add_argument("--all", action="store_true",
-                         help="list catalog provisions too, not only organization items")
+                         help="print every reason (path) of each item, not only the first")
 
     mig = sub.add_parser("migrate", parents=[data],
                          help="propose the organization's SoA for the new edition of an edition "
@@ -88,29 +88,48 @@ def cmd_impact(args: argparse.Namespace) -> int:
     else:
         change_set = what_if(store, args.provision)
     law = law_for(args, store)
-    impacts = impact(store, change_set, law.as_of, law)
-    organization = [i for i in impacts if i.kind in ORGANIZATION_KINDS]
-    print(f"{change_set.title} [{change_set.status_line}]: {len(change_set.changes)} changes")
+    report = impact_report(store, change_set, law.as_of, law)
     print(law.describe())
     print(describe_mapping_sets(store))
-    if not store.query("ASK { ?o a aims:Organization }").boolean:
-        print("no organization data loaded (--data DIR): catalog-level impact only")
-    by_kind = Counter(i.kind for i in impacts)
-    print("impacted: " + ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items())))
-    shown = impacts if args.all else organization
-    if shown:
-        print(format_table(["kind", "item", "change", "owner", "path"],
-                           [(i.kind, i.label, i.change, i.owner, " -> ".join(i.path))
-                            for i in shown]), end="")
+    print(impact_text(report, args.all), end="")
     if args.json:
+        payload = {**report.as_dict(), "mappingSets": used_mapping_sets(store)}
         atomic_write(args.json, lambda out: out.write(json.dumps(
-            {"changeSet": change_set.id, "status": change_set.status,
-             "law": law.assumptions(), "mappingSets": used_mapping_sets(store),
-             "impacts": [i.as_row() for i in impacts]},
-            indent=2).encode()))
+            payload, indent=2, ensure_ascii=False).encode()))
     if args.csv:
-        atomic_write(args.csv, lambda out: out.write(impacts_csv(impacts).encode()))
+        atomic_write(args.csv, lambda out: out.write(impacts_csv(report.impacts).encode()))
     return EXIT_OK
+
+
+def impact_text(report: ImpactReport, reasons: bool = False) -> str:
+    """Summary first, then the items grouped by the owner to notify; ``reasons``: every path."""
+    c, summary = report.change_set, report.summary()
+    status = f" [{c.status}]" if c.status != "adopted" else ""
+    out = [f"{c.title}{status}: {len(c.changes)} changes"]
+    if not report.organization:
+        out.append("no organization data loaded (--data DIR): catalog-level impact only")
+    if not report.impacts:
+        out.append("impacted: nothing" + (" (no change applies to the organization's data)"
+                                          if report.organization else ""))
+        return "\n".join(out) + "\n"
+    kinds = ", ".join(f"{n} {k}" for k, n in summary["byKind"].items())  # type: ignore[union-attr]
+    changes = ", ".join(f"{n} {k}" for k, n in summary["byChange"].items())  # type: ignore[union-attr]
+    out.append(f"impacted: {summary['items']} items ({kinds}); by most severe change: {changes}")
+    groups = report.owners()
+    if report.organization:
+        out.append("owners to notify: " + "; ".join(
+            f"{g.owner or '(no owner)'} {len(g.items)}" for g in groups))
+    for g in groups:
+        who = f"{g.owner} <{g.email}>" if g.owner and g.email else g.owner or (
+            "No owner" if report.organization else "Catalog")
+        out.append("")
+        out.append(f"{who}: {len(g.items)} item{'s' if len(g.items) != 1 else ''}")
+        for i in g.items:
+            out.append(f"  [{i.change}] {i.kind} {i.label} ({len(i.reasons)} reason"
+                       f"{'s' if len(i.reasons) != 1 else ''})")
+            for r in i.reasons if reasons else i.reasons[:1]:
+                out.append(f"      {r.why}: {' -> '.join(r.path)}")
+    return "\n".join(out) + "\n"
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ...changes import load_change_set, what_if
-from ...impact import control_leverage, impact
+from ...impact import control_leverage, impact_report
 from ...ims import VIEWS
 from ...law import change_set_files
 from ...mappingsets import used_mapping_sets
@@ -26,7 +26,14 @@ def list_change_sets() -> list[str]:
     return list(shipped_change_sets())
 
 
-@router.get("/impact", summary="What a shipped change set, or one provision, affects")
+@router.get("/impact", summary="What a shipped change set, or one provision, affects",
+            description="Only what the change applies to (the edition the SoA is on, the AI "
+                        "systems' class, route, role and dates). The answer: `summary` (items, "
+                        "`byKind`, `byChange` most severe first, `owners`, `unowned`), `owners` "
+                        "(each owner to notify with the IRIs of their items, most severe "
+                        "first) and `impacts` (each item once: item, kind, label, severity, "
+                        "change, owner, email and `reasons`, each with change, severity, "
+                        "changed, why and path). Shape documented in README (Change impact).")
 def get_impact(
     store: SelectedStoreDep,
     law: LawDep,
@@ -47,11 +54,8 @@ def get_impact(
     else:
         change_set = what_if(store, provision or "")
     with DERIVED_LOCK:
-        impacts = impact(store, change_set, law.as_of, law)
-    return {"changeSet": change_set.id, "title": change_set.title, "status": change_set.status,
-            "statusEvidence": change_set.status_line, "law": law.assumptions(),
-            "mappingSets": used_mapping_sets(store),
-            "changes": len(change_set.changes), "impacts": [i.as_row() for i in impacts]}
+        report = impact_report(store, change_set, law.as_of, law)
+    return {**report.as_dict(), "mappingSets": used_mapping_sets(store)}
 
 
 @router.get("/leverage", summary="Controls ranked by how many provisions across frameworks they "

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ....changes import load_change_set, what_if
 from ....errors import AimsgraphError
-from ....impact import ORGANIZATION_KINDS, impact
+from ....impact import impact_report
 from ...deps import DERIVED_LOCK, StoreDep, default_law
 from ...routers.impact import shipped_change_sets
 from ..cache import per_store
@@ -24,13 +22,13 @@ KIND_LABEL = {"AISystem": "AI system", "ControlImplementation": "Control (SoA li
 
 
 @router.get("/ui/impact", response_class=HTMLResponse)
-def impact_page(request: Request, store: StoreDep, changeset: str = "", provision: str = "",
-                show: str = "organization") -> HTMLResponse:
+def impact_page(request: Request, store: StoreDep, changeset: str = "",
+                provision: str = "") -> HTMLResponse:
     known = shipped_change_sets()
     titles = per_store(request, "change-set-titles", lambda: {
         key: load_change_set(path, store).title for key, path in known.items()})  # type: ignore[arg-type]
     context = {"changesets": titles, "changeset": changeset, "provision": provision,
-               "show": show, "kind_label": KIND_LABEL}
+               "kind_label": KIND_LABEL}
     if not changeset and not provision:
         return render(request, "impact.html", "impact", "Change impact", **context)
     if changeset and changeset not in known:
@@ -43,19 +41,11 @@ def impact_page(request: Request, store: StoreDep, changeset: str = "", provisio
                       error=str(err), **context)
     law = default_law(request)
     with DERIVED_LOCK:
-        impacts = impact(store, change_set, law.as_of, law)
-    kinds = Counter(i.kind for i in impacts)
-    shown = [i for i in impacts if show == "all" or i.kind in ORGANIZATION_KINDS]
-    owners: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for i in impacts:
-        if i.owner and i.kind in ORGANIZATION_KINDS:
-            owners[(i.owner, i.email)][i.kind] += 1
+        result = impact_report(store, change_set, law.as_of, law)
     links = Links(request, catalog(request))
     return render(request, "impact.html", "impact", f"Impact: {change_set.title}",
-                  change_set=change_set, impacts=shown, kinds=kinds, owners=sorted(
-                      owners.items(), key=lambda kv: (-sum(kv[1].values()), kv[0][0])),
-                  href=lambda i: item_href(links, i), total=len(impacts),
-                  organization_kinds=ORGANIZATION_KINDS, **context)
+                  change_set=change_set, report=result, summary=result.summary(),
+                  groups=result.owners(), href=lambda i: item_href(links, i), **context)
 
 
 def item_href(links: Links, i) -> str:  # type: ignore[no-untyped-def]
