@@ -141,7 +141,7 @@ def test_the_omnibus_reaches_only_what_applies_to_the_sample(omnibus) -> None:
     credit = systems["Credit scoring model"]
     moved = [r for r in credit.reasons if r.change == "date-moved"]
     assert {r.changed for r in moved} == {
-        "Regulation (EU) 2024/1689 Article 113(c) (application date 2026-08-02 -> 2027-12-02)"}
+        "Regulation (EU) 2024/1689 Article 113 (application date 2026-08-02 -> 2027-12-02)"}
     assert any("Article 9(1) (as provider)" in r.why for r in moved)
     assert any("Article 27(1) (as deployer)" in r.why for r in moved)  # the 5(b) FRIA
     fraud = systems["Transaction fraud detection"]  # not high-risk: only AI literacy
