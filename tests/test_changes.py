@@ -58,7 +58,7 @@ def test_every_2019_provision_is_accounted_for(store, pims) -> None:
     unchanged = {m["source"] for m in transition(store)} - set(listed)
     # listed as removed/renumbered/merged/split/changed, or mapped Equal under the same number
     assert set(listed) | unchanged == set(old)
-    assert {old[i] for i in unchanged} == {"Annex C"}
+    assert {old[i] for i in unchanged} == set()  # Annex C is redone for the new numbering
     removed = {old[i] for i, kind in listed.items() if kind == "removed"}
     assert {"5", "5.1", "6.1", "7.1", "8.1", "6.2", "6.9.4", "Annex F"} <= removed
     assert not removed & {n for n in old.values() if n.startswith(("A.7.", "B.8."))}
@@ -88,7 +88,8 @@ def test_controller_and_processor_controls_are_renumbered_one_to_one(pims) -> No
 
 def test_a_change_set_may_be_dated_by_month_only(store, tmp_path) -> None:
     path = tmp_path / "month.yaml"
-    path.write_text("id: month\nkind: edition\nframework: iso27701\nto_framework: iso27701-2025\n"
+    path.write_text("id: month\nkind: edition\nstatus: adopted\nframework: iso27701\n"
+                    "to_framework: iso27701-2025\n"
                     "date: 2025-10\nsource: x\nchanges:\n  - provision: A.7.2.1\n"
                     "    change: renumbered\n    to: [A.1.2.2]\n", encoding="utf-8")
     assert load_change_set(path, store).date == "2025-10"
@@ -161,8 +162,9 @@ def test_transition_impact_lists_every_soa_line_to_migrate() -> None:
     assert len(pims_lines) == 49
     # each is reached by its own control's renumbering, not by the new Annex A around it
     assert {i.change for i in pims_lines.values()} == {"renumbered"}
-    line = pims_lines["SoA line for A.7.2.1"]
-    assert line.path == ("ISO/IEC 27701:2019 A.7.2.1", "SoA line for A.7.2.1")
-    # the new shared security controls reach the ISMS lines that can serve them
-    isms = {i.label for i in found if i.kind == "ControlImplementation" and i.change == "added"}
-    assert {"SoA line for A.5.12", "SoA line for A.8.15"} <= isms
+    line = pims_lines["SoA line for ISO/IEC 27701:2019 A.7.2.1 (organization-wide)"]
+    assert [r.changed for r in line.reasons] == [
+        "ISO/IEC 27701:2019 A.7.2.1 (renumbered -> A.1.2.2)"]  # not its objective's A.1.2
+    # the new shared security controls are listed as controls to add
+    added = {i.label for i in found if i.kind == "Provision" and i.change == "added"}
+    assert {"ISO/IEC 27701:2025 A.3.10", "ISO/IEC 27701:2025 A.3.11"} <= added

@@ -15,7 +15,7 @@ from aimsgraph.changes import load_change_set
 from aimsgraph.classification import classify
 from aimsgraph.law import LawChoice, law_view
 
-from .conftest import ROOT
+from .conftest import LOCAL, ROOT
 from .test_cli import EXAMPLE, run
 
 OMNIBUS = ROOT / "changes" / "eu-ai-act-digital-omnibus-2025.yaml"
@@ -198,7 +198,7 @@ def test_the_service_setting_and_the_web_view_state_the_law() -> None:
     from aimsgraph.server import ServerSettings, create_app
 
     settings = ServerSettings(as_amended_by=("eu-ai-act-digital-omnibus-2025",))
-    client = TestClient(create_app(settings, open_store([EXAMPLE])))
+    client = TestClient(create_app(settings, open_store([EXAMPLE])), base_url=LOCAL)
     body = client.get("/systems/cv-screening").json()
     assert body["law"]["appliedChangeSets"][0]["id"] == "eu-ai-act-digital-omnibus-2025"
     hit = next(o for o in body["obligations"] if o["provision"] == "Article 26(1)")

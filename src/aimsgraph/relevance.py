@@ -250,8 +250,13 @@ def _edition(r: Relevance, catalog: Catalog, controls: dict[str, str],
                              "Statement of Applicability needs a line for it"))
         return
     targets = ", ".join(change.to_notations) or "no control"
+    inside = set(catalog.subtree(change.provision)) - {change.provision}
+    # parts with an entry of their own (or inside one) follow that entry, not this container's:
+    # a renumbered objective does not move its renumbered controls to the objective's number
+    own = {p for c in change_set.changes if c.provision in inside
+           for p in catalog.subtree(c.provision)}
     for control in catalog.subtree(change.provision):
-        if control in controls:
+        if control in controls and control not in own:
             r.controls.append(Entry(control, (r.changed,) if control == change.provision
                                     else (r.changed, catalog.label[control]),
                                     f"{change.kind} in the new edition: move the line to "

@@ -104,8 +104,7 @@ def cmd_impact(args: argparse.Namespace) -> int:
 def impact_text(report: ImpactReport, reasons: bool = False) -> str:
     """Summary first, then the items grouped by the owner to notify; ``reasons``: every path."""
     c, summary = report.change_set, report.summary()
-    status = f" [{c.status}]" if c.status != "adopted" else ""
-    out = [f"{c.title}{status}: {len(c.changes)} changes"]
+    out = [f"{c.title} [{c.status_line}]: {len(c.changes)} changes"]
     if not report.organization:
         out.append("no organization data loaded (--data DIR): catalog-level impact only")
     if not report.impacts:
