@@ -7,6 +7,7 @@ from collections import Counter
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ....coverage import DEFAULT_RULE
 from ...deps import StoreDep
 from ...routers.organization import findings
 from ..coverage_view import implemented, per_framework
@@ -33,5 +34,6 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
     return render(request, "overview.html", "overview", "Overview",
                   frameworks=index.ordered_frameworks(), provisions=provisions,
                   coverage=per_framework(request) if implemented(request) else [],
+                  coverage_rule=DEFAULT_RULE,
                   severity=severity, total=len(found), urgent=urgent, systems=systems,
                   lacking=lacking)
