@@ -59,6 +59,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         print(json.dumps([{
             "system": c.system.iri, "name": c.system.name, "classes": c.classes,
             "riskLevels": c.risk_levels, "reasons": [str(r) for r in c.reasons],
+            "verdict": c.verdict or None, "questions": c.questions,
             "obligations": [{"provision": o.notation, "title": o.title, "role": local_name(o.role),
                              "applicableFrom": o.applicable_from.isoformat(),
                              "inForce": o.in_force, "openQuestions": list(o.open_questions)}
@@ -66,6 +67,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
         return EXIT_OK
     for c in results:
         print(f"{c.system.name}: {', '.join(c.classes)}")
+        for question in c.questions:
+            print(f"  {question}")
+        if c.verdict:
+            print(f"  {c.system.name} {c.verdict}; no obligation list follows")
         for reason in c.reasons:
             print(f"  because {reason}")
         applying = [o for o in c.obligations if o.applies]
