@@ -29,10 +29,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .coverage import DEFAULT_RULE, PathRule
 from .namespaces import AIMS, BASE, GRAPH
 from .queries import QueryCatalog
 from .store import GraphStore, Source
@@ -421,12 +423,14 @@ def materialize(store: GraphStore, results: list[Classification]) -> None:
 class Reach:
     """Whether an implemented control reaches a provision through one crosswalk mapping (to the
     provision, or a part or container of it up to two levels away), for a given AI system.
+    Only mappings the path rule admits count (confidence at least ``rule.min_confidence``,
+    :class:`~aimsgraph.coverage.PathRule`): a weak topical link reaches nothing.
 
     Computed in Python over three small query results: as one SPARQL pattern the bounded
     part-of paths made the engine enumerate every pair of provisions.
     """
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, rule: PathRule = DEFAULT_RULE) -> None:
         queries = QueryCatalog()
         self.parent = {r["provision"]: r["parent"]
                        for r in queries.get("provision-index").run(store).records()}
@@ -436,7 +440,8 @@ class Reach:
                 self.children.setdefault(parent, []).append(child or "")
         self.controls_for: dict[str, set[str]] = {}  # target provision -> source controls
         for r in queries.get("mapping-edges").run(store).records():
-            if r["relation"] and not r["relation"].endswith(("NotRelated", "GuidanceFor")):
+            if r["relation"] and not r["relation"].endswith(("NotRelated", "GuidanceFor")) \
+                    and _admitted(rule, r["confidence"]):
                 self.controls_for.setdefault(r["target"] or "", set()).add(r["source"] or "")
         self.implemented: dict[str, set[str | None]] = {}  # control -> systems (None: all)
         for r in queries.get("implemented-controls").run(store).records():
@@ -459,3 +464,13 @@ class Reach:
                 if None in scopes or system in scopes:
                     return True
         return False
+
+    def would_reach(self, control: str, provision: str) -> bool:
+        """Whether implementing ``control`` would reach ``provision``."""
+        return any(control in self.controls_for.get(t, ()) for t in self.related(provision))
+
+
+def _admitted(rule: PathRule, confidence: str | None) -> bool:
+    if confidence is None:
+        return rule.min_confidence == 0
+    return Decimal(confidence) >= rule.min_confidence
