@@ -133,26 +133,31 @@ def cmd_soa(args: argparse.Namespace) -> int:
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     store = store_for(args)
-    report = gap_report(store, validate(store, as_of=args.as_of), top=args.top)
+    report = gap_report(store, validate(store, as_of=args.as_of), top=args.top, as_of=args.as_of)
     if args.format == "json":
         print(json.dumps({
             "bySystem": {k: [vars(f) for f in v] for k, v in report.by_system.items()},
             "byFramework": [vars(g) for g in report.by_framework],
-            "cheapestControls": [vars(c) for c in report.cheapest]}, indent=2))
+            "cheapestControls": [vars(c) for c in report.cheapest],
+            "settings": report.settings}, indent=2))
         return EXIT_OK
     print("Per AI system:")
     for system in sorted(report.by_system):
         print(f"  {system}:")
         for f in report.by_system[system]:
             print(f"    {f.severity.lower()}: {f.message} ({f.location})")
-    print("\nPer framework (leaf provisions reached from implemented controls):")
+    print("\nPer framework (leaf provisions carrying a requirement for the organization's roles, "
+          "reached from implemented controls):")
     for g in report.by_framework:
         counts = ", ".join(f"{n} {level}" for level, n in sorted(g.counts.items()))
         print(f"  {g.notation}: {counts}")
-    print("\nControls that would close the most open provisions:")
-    print("  " + format_table(["control", "closes", "for example"],
-                              [(c.control, str(c.closes), "; ".join(c.examples))
-                               for c in report.cheapest]).replace("\n", "\n  ").rstrip())
+    print("\nControls that would close the most gaps (unreached obligations of your AI "
+          "systems, then open AI Act and GDPR provisions for your roles):")
+    print("  " + format_table(["control", "closes", "obligations", "provisions", "for example"],
+                              [(c.control, str(c.closes), str(c.obligations), str(c.provisions),
+                                "; ".join(c.examples)) for c in report.cheapest])
+          .replace("\n", "\n  ").rstrip())
+    print(f"\nsettings: {report.settings}")
     return EXIT_OK
 
 
