@@ -56,6 +56,10 @@ SEEDS = {
         ('ex:p a aims:Framework ; skos:notation "Z" ; skos:prefLabel "Z"@en .', "p"),
     "obligation-incomplete-violation":
         ("ex:p a aims:Obligation ; aims:imposedBy ex:ok .", "p"),
+    "requirement-undecided-violation":  # ex:ok decided, so every clause of ex:fw needs a flag
+        ("ex:ok aims:carriesRequirement true ; aims:addressedTo aims:ManagementSystemOrganization ."
+         '\nex:p a aims:Clause ; skos:notation "1" ; skos:prefLabel "t"@en ;'
+         " aims:inFramework ex:fw .", "p"),
 }
 
 
