@@ -38,6 +38,8 @@ def test_every_obligation_rests_on_a_provision_carrying_a_requirement_for_its_ro
         requirement = graph.requirement(r["provision"] or "")
         assert requirement is not None and requirement.carries, r["notation"]
         roles = set((r["roles"] or "").split())
+        if "https://w3id.org/dpv/legal/eu/aiact#GPAIModel" in (r["conditions"] or ""):
+            roles.add(ROLES["gpai-provider"])  # DPV binds AIProvider under that condition
         assert roles & requirement.addressees, (r["notation"], roles, requirement.addressees)
 
 
@@ -52,6 +54,7 @@ def test_every_obligation_rests_on_a_provision_carrying_a_requirement_for_its_ro
     (AIACT, "Article 26(5)", True, ROLES["deployer"]),  # inherits Article 26
     (AIACT, "Article 50(3)", True, ROLES["deployer"]),
     (AIACT, "Article 50(7)", False, "AIOffice"),
+    (AIACT, "Article 53(1)(d)", True, ROLES["gpai-provider"]),
     (GDPR, "Article 4", False, None),
     (GDPR, "Article 4(1)", False, None),
     (GDPR, "Article 35(4)", False, "NationalAuthorities"),

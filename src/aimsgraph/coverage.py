@@ -39,11 +39,12 @@ EDGE_STRENGTH = {"Equal": FULL, "SupersetOf": FULL, "SubsetOf": PARTIAL, "Inters
 @dataclass(frozen=True)
 class PathRule:
     """Which mapping paths count. The defaults are what a compliance lead can defend to an
-    auditor (README, "Coverage"): one intermediate standard at most, and only mappings their
-    curators rated 0.75 or higher (the 0.5-0.6 ratings mark a topical relation only)."""
+    auditor (README, "Coverage: what counts"): one intermediate standard at most, every step a
+    curated mapping rated 0.6 or higher (0.5 marks a tentative link), and a partial step only
+    last, so no chain of overlaps is ever read as coverage."""
 
     max_hops: int = 2
-    min_confidence: Decimal = Decimal("0.7")
+    min_confidence: Decimal = Decimal("0.6")
 
     def __post_init__(self) -> None:
         if self.max_hops < 1:
@@ -77,6 +78,7 @@ ROLES = {
     "authorised-representative": DPV_AIACT + "AuthorisedRepresentative",
     "product-manufacturer": DPV_AIACT + "AIProductManufacturer",
     "controller": DPV + "DataController", "processor": DPV + "DataProcessor",
+    "gpai-provider": AIMS + "GPAIModelProvider",
     "organization": AIMS + "ManagementSystemOrganization", "ai-actor": AIMS + "AIActors",
 }
 
@@ -307,12 +309,15 @@ def level_counts(rows: Iterable[CoverageRow]) -> dict[str, int]:
 
 def organization_roles(store: GraphStore, queries: QueryCatalog | None = None
                        ) -> frozenset[str]:
-    """The roles an organization's data gives it: its AI Act roles for its AI systems, the
-    organization running the management system, and GDPR controller when a system processes
-    personal data (processor is never assumed: the data does not say it)."""
+    """The roles an organization's data gives it: its AI Act roles for its AI systems (provider
+    of a general-purpose AI model only where a system declares one), the organization running
+    the management system, and GDPR controller when a system processes personal data
+    (processor is never assumed: the data does not say it)."""
     roles = {ROLES["organization"], ROLES["ai-actor"]}
     for r in (queries or QueryCatalog()).get("ai-systems").run(store).records():
         roles.update((r["roles"] or "").split())
+        if r["gpai"]:
+            roles.add(ROLES["gpai-provider"])
         if r["personalData"] == "true":
             roles.add(ROLES["controller"])
     return frozenset(roles)
