@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from aimsgraph import open_store
 from aimsgraph.classification import classify
 from aimsgraph.server import ServerSettings, create_app
+from aimsgraph.validation import validate
 
 from .conftest import ROOT
 from .test_cli import COMMAND
@@ -67,6 +68,14 @@ def test_a_prohibited_system_gets_the_prohibition_and_no_compliance_list(classes
                          "prohibited from 2 February 2025 (Article 113(a))")
     assert c.obligations == []  # not the high-risk list its Annex III point would give
     assert str(c.reasons[0]).startswith("Article 5(1)(a): ")
+
+
+def test_validation_flags_a_prohibited_system_in_use(folder: Path) -> None:
+    findings = [f for f in validate(open_store([folder]), as_of=AS_OF)
+                if "Mood nudger" in (f.system or "")]
+    assert [f.severity for f in findings if "prohibited AI practice" in f.message] == [
+        "Violation"]
+    assert not any("no implemented control reaches" in f.message for f in findings)
 
 
 def test_article_50_cases_cite_their_paragraph(classes) -> None:
