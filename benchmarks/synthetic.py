@@ -208,6 +208,11 @@ def _inject_defects(rows: dict[str, list[list[str]]], controls: dict[str, list[s
     row[0:3] = ["d-high-risk", "Defect high-risk", "Ranks applicants"]
     row[4], row[10], row[15] = "deployer", "4(a)", "yes"
     rows["ai_systems.csv"].append(row)
+    # a prohibited practice (Article 5(1)(c), social scoring) still in use
+    row = list(base)
+    row[0:3] = ["d-prohibited", "Defect prohibited", "Scores citizens' social behaviour"]
+    row[7] = "c"
+    rows["ai_systems.csv"].append(row)
     # risks: no owner; no treatment; to be mitigated without a control
     rows["risks.csv"] += [
         ["d-risk-no-owner", "Unowned", "d-no-owner", "low", "low", "accept", "", ""],

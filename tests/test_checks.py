@@ -59,6 +59,10 @@ SEEDS = {
     "equal-below-confidence-violation":
         ("ex:p a aims:Mapping ; aims:source ex:ok ; aims:target ex:ok ; aims:relation aims:Equal ;"
          ' aims:confidence "0.6"^^xsd:decimal .', "p"),
+    "requirement-undecided-violation":  # ex:ok decided, so every clause of ex:fw needs a flag
+        ("ex:ok aims:carriesRequirement true ; aims:addressedTo aims:ManagementSystemOrganization ."
+         '\nex:p a aims:Clause ; skos:notation "1" ; skos:prefLabel "t"@en ;'
+         " aims:inFramework ex:fw .", "p"),
 }
 
 

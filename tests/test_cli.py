@@ -136,6 +136,14 @@ def test_coverage_answers_with_paths() -> None:
     covered = [r for r in rows if r["coverage"] != "none"]
     assert covered and all(r["path"] for r in covered)
     assert {r["coverage"] for r in rows} <= {"full", "partial", "none"}
+    assert body["settings"] == {"maxHops": 2, "minConfidence": "0.6", "partialOnlyLast": True,
+                                  "roles": "any party that can comply"}
+    assert all(r["counted"] for r in rows) and "Article 3" not in {r["notation"] for r in rows}
+    table = run("coverage", "--have", "iso42001,iso27001", "--want", "aiact").stdout
+    assert "settings: paths of at most 2 mapping(s), each with confidence >= 0.6" in table
+    assert "provisions carrying a requirement for any party that can comply:" in table
+    bad = run("coverage", "--have", "iso42001", "--want", "aiact", "--min-confidence", "2")
+    assert bad.returncode == 2 and "--min-confidence" in bad.stderr
 
 
 def test_import_mappings_rejects_a_bad_crosswalk(tmp_path: Path) -> None:

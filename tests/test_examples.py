@@ -120,3 +120,35 @@ def test_gap_report_ranks_controls(acme, acme_findings) -> None:
     assert closes == sorted(closes, reverse=True)
     assert not {c.iri for c in report.cheapest} & set(implemented_controls(acme))
     assert {g.notation for g in report.by_framework} >= {"Regulation (EU) 2024/1689"}
+
+
+def test_gap_candidates_close_real_gaps_for_the_organization(acme, acme_findings) -> None:
+    """Ranked by what they close under the path rule for the organization's roles and systems:
+    no standard it may not run (NIST AI RMF, ISO/IEC 27701 processor controls), no link below
+    the rule. The old ranking put A.10.4 forward for 27701 B.8.2.1 and 27001 clause 4.2."""
+    report = gap_report(acme, acme_findings, as_of=AS_OF)
+    assert report.cheapest, "the sample leaves controls to recommend"
+    for c in report.cheapest:
+        assert c.closes == c.obligations + c.provisions > 0
+        assert all(e.startswith("Regulation (EU)") or " for " in e for e in c.examples), c
+    assert "A.10.4" not in {c.control.rsplit(" ", 1)[-1] for c in report.cheapest}
+    assert "confidence >= 0.6" in report.settings and "provider" in report.settings
+
+
+def test_a_control_that_would_reach_an_unreached_obligation_ranks_first(tmp_path) -> None:
+    import shutil
+
+    folder = tmp_path / "acme-lending"
+    shutil.copytree(ROOT / "examples" / "acme-lending", folder)
+    controls = folder / "controls.csv"
+    lines = controls.read_text(encoding="utf-8").splitlines(keepends=True)
+    # the logging control (A.6.2.8) is no longer implemented: Article 12(1) goes unreached
+    lines = [line.replace(",implemented,", ",planned,") if ",iso42001:A.6.2.8," in line
+             else line for line in lines]
+    controls.write_text("".join(lines), encoding="utf-8")
+    store = open_store([folder])
+    report = gap_report(store, validate(store, as_of=AS_OF), as_of=AS_OF)
+    top = report.cheapest[0]
+    assert top.control == "ISO/IEC 42001:2023 A.6.2.8"
+    assert top.obligations >= 1
+    assert any(e.startswith("Article 12(1) for Credit scoring model") for e in top.examples)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from aimsgraph import InputError, QueryCatalog, UnknownQueryError, UsageError
+from aimsgraph import InputError, QueryCatalog, UnknownQueryError, UsageError, open_store
 from aimsgraph.queries import parse_named_query
+
+from .conftest import ROOT
 
 CATALOG = QueryCatalog()
 
@@ -130,3 +132,29 @@ def test_direct_coverage(store) -> None:
     assert rows["Article 12(1)"]["coverage"] == "partial"
     assert "A.6.2.8" in rows["Article 12(1)"]["via"]
     assert rows["Annex I"]["coverage"] == "none"
+
+
+#: coverage-direct on tests/data/three-frameworks.ttl with have=H, want=W, checked by hand:
+#: G's equal and superset mappings (to w2, w3) must not count for H, nor H's not-related one.
+KNOWN_DIRECT_COVERAGE = [("w1", "full", "h1, h2"), ("w2", "partial", "h2"), ("w3", "none", ""),
+                         ("w4", "none", "")]
+THREE_FRAMEWORKS = ROOT / "tests" / "data" / "three-frameworks.ttl"
+
+
+def direct_coverage_rows(store) -> list[tuple[str, str, str]]:
+    answer = CATALOG.get("coverage-direct").run(
+        store, {"have": "https://example.org/H", "want": "https://example.org/W"})
+    return [(r["notation"] or "", r["coverage"] or "",
+             ", ".join(sorted((r["via"] or "").split(", "))).strip(", "))
+            for r in answer.records()]
+
+
+def test_direct_coverage_counts_only_the_framework_you_have() -> None:
+    store = open_store([THREE_FRAMEWORKS], shipped=False)
+    assert direct_coverage_rows(store) == KNOWN_DIRECT_COVERAGE
+
+
+def test_direct_coverage_gives_no_other_framework_as_source(store) -> None:
+    rows = list(CATALOG.get("coverage-direct").run(store).records())
+    sources = {s for r in rows for s in (r["via"] or "").split(", ") if s}
+    assert sources and not any(s.startswith("Article") for s in sources)  # no GDPR article

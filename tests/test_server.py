@@ -269,6 +269,19 @@ def test_mappings_coverage_systems_validation_soa(client) -> None:
     cover = client.get("/coverage", params={"have": "iso42001,iso27001", "want": "aiact",
                                             "level": "partial"}).json()
     assert cover["counts"]["partial"] > 0 and all(i["path"] for i in cover["items"])
+    assert cover["settings"] == {"maxHops": 2, "minConfidence": "0.6", "partialOnlyLast": True,
+                                 "roles": "any"}
+    assert all(i["counted"] for i in cover["items"])
+    strict = client.get("/coverage", params={"have": "iso42001", "want": "aiact", "all": "true",
+                                             "max-hops": 1, "min-confidence": "0.75",
+                                             "role": "deployer"}).json()
+    assert strict["settings"]["minConfidence"] == "0.75" and strict["settings"]["maxHops"] == 1
+    items = {i["notation"]: i for i in strict["items"]}
+    assert not items["Article 28"]["counted"] and items["Article 28"]["addressedTo"] == [
+        "https://w3id.org/aimsgraph/ontology#MemberStates"]
+    assert items["Article 26(5)"]["counted"] and not items["Article 16"]["counted"]
+    assert client.get("/coverage", params={"have": "iso42001", "want": "aiact",
+                                           "role": "regulator"}).status_code == 400
     systems = {s["id"]: s for s in client.get("/systems").json()["items"]}
     assert systems["credit-scoring"]["classes"] == ["high-risk"]
     one = client.get("/systems/cv-screening").json()

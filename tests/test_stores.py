@@ -106,7 +106,8 @@ def test_every_named_query_gives_the_same_rows(embedded, remote_answers) -> None
     local, far = answers(embedded), dict(remote_answers)
     far["graph-sizes"] = list(far["graph-sizes"])
     # the one difference by design: a persistent store lists what it holds in a manifest graph
-    manifest = (MANIFEST_GRAPH, str(4 * len(embedded.sources)))  # 4 triples per source
+    # (path, kind, sha256 and load time of each source)
+    manifest = (MANIFEST_GRAPH, str(4 * len(embedded.sources)))
     assert manifest in far["graph-sizes"]
     far["graph-sizes"].remove(manifest)
     assert local.keys() == far.keys()
@@ -266,3 +267,17 @@ def test_derived_graphs_are_not_recorded(remote) -> None:
     remote.replace_quads(Source(Path("derived/x"), "https://w3id.org/aimsgraph/graph/derived/x",
                                 "derived"), [])
     assert "https://w3id.org/aimsgraph/graph/derived/x" not in remote._digests
+
+
+def test_direct_coverage_known_answers_on_a_remote_store(tmp_path) -> None:
+    """The parameters are bound by a VALUES block on a remote store: the known answers, not only
+    the embedded store's, which shared the error that let other frameworks' mappings count."""
+    from .test_queries import KNOWN_DIRECT_COVERAGE, THREE_FRAMEWORKS, direct_coverage_rows
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running_server([oxigraph_binary(), "serve", "--location", str(tmp_path / "db"),
+                         "--bind", f"127.0.0.1:{port}"], url + "/query?query=ASK%7B%7D",
+                        tmp_path / "oxigraph.log"):
+        store = open_store([THREE_FRAMEWORKS], shipped=False, store=url)
+        assert direct_coverage_rows(store) == KNOWN_DIRECT_COVERAGE

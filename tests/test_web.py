@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from aimsgraph import FRAMEWORKS, GraphStore
-from aimsgraph.coverage import coverage
+from aimsgraph.coverage import coverage, organization_roles
 from aimsgraph.reports import implemented_controls, soa_csv, soa_rows
 from aimsgraph.server import ServerSettings, create_app
 
@@ -179,15 +179,21 @@ def test_overview_answers_what_we_lack_for_the_ai_act_and_for_which_system(clien
 
 
 def test_overview_coverage_is_what_coverage_have_implemented_computes(client, org_store) -> None:
-    rows = coverage(org_store, [], "aiact", have_provisions=implemented_controls(org_store))
+    rows = [r for r in coverage(org_store, [], "aiact",
+                                have_provisions=implemented_controls(org_store),
+                                roles=organization_roles(org_store)) if r.counted]
     counts = Counter(r.level for r in rows)
     page = client.get("/").text
     row = page.split('href="/ui/coverage/aiact"', 1)[1].split("</tr>", 1)[0]
     numbers = [int(n) for n in re.findall(r">(\d+)<", row)]
     assert numbers[:4] == [len(rows), counts["full"], counts["partial"], counts["none"]]
     detail = text_of(client.get("/ui/coverage/aiact").text)
-    assert (f"{len(rows)} provisions of Regulation (EU) 2024/1689: {counts['full']} full, "
-            f"{counts['partial']} partial, {counts['none']} none") in detail
+    assert (f"{len(rows)} provisions of Regulation (EU) 2024/1689 carry a requirement for the "
+            "organization's roles") in detail
+    assert (f"{counts['full']} full, {counts['partial']} partial, {counts['none']} none"
+            in detail)
+    assert "at most 2 mapping(s), each with confidence &gt;= 0.6" in detail
+    assert "Chapter III" not in detail and "Annex III(5)(b)" not in detail  # not counted
 
 
 def test_heatmap_marks_relations_and_status_and_links_to_the_mappings(client) -> None:

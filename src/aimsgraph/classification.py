@@ -3,13 +3,19 @@
 Rules over the inventory's attributes (read with the ``ai-systems`` named query), each citing the
 provision that decides it:
 
-- Article 5(1): a prohibited practice;
+- Article 5(1): a prohibited practice: the system must not be placed on the market, put into
+  service or used (from 2 February 2025, Article 113(a)); no obligation list follows, since no
+  compliance makes it lawful;
 - Article 6(1): a safety component of (or itself) a product under Annex I legislation that needs a
   third-party conformity assessment: high-risk;
 - Article 6(2) with Annex III: high-risk, unless the provider documented an Article 6(3) condition
   and the system does not profile natural persons (then Article 6(4) duties remain);
-- Article 50: transparency cases, alongside any other class;
+- Article 50: transparency cases, alongside any other class, each citing its paragraph;
 - otherwise minimal risk.
+
+Where the intended purpose and the declared Annex III point disagree in a way the Annex's own text
+settles (a fraud-detection tool declared under point 5(b), which excludes fraud detection), the
+class is kept as declared and a question for the user opens with "review:" (``questions``).
 
 An obligation (``obligations/``) applies to a system when it binds one of the organization's roles
 for it and all its conditions hold. A condition the inventory cannot decide (whether the deployer
@@ -23,10 +29,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .coverage import DEFAULT_RULE, PathRule
 from .law import LawView, law_view
 from .namespaces import AIMS, BASE, GRAPH
 from .queries import QueryCatalog
@@ -61,6 +69,7 @@ class SystemFacts:
     gpai: str | None
     public_service: bool
     personal_data: bool
+    purpose: str = ""
 
     @property
     def annex_iii_area(self) -> int | None:
@@ -74,6 +83,12 @@ class Classification:
     risk_levels: list[str] = field(default_factory=list)  # DPV IRIs
     reasons: list[Reason] = field(default_factory=list)
     obligations: list[ObligationStatus] = field(default_factory=list)
+    verdict: str = ""  # what follows, when a class decides it (prohibited)
+    questions: list[str] = field(default_factory=list)  # "review: ..." for the user
+
+    @property
+    def prohibited(self) -> bool:
+        return "prohibited" in self.classes
 
     @property
     def high_risk_6_1(self) -> bool:
@@ -119,7 +134,7 @@ def system_facts(store: GraphStore, queries: QueryCatalog | None = None) -> list
             exception=_last_letter(r["exception"]), profiling=r["profiling"] == "true",
             transparency=set((r["transparency"] or "").split()), gpai=r["gpai"],
             public_service=r["publicService"] == "true",
-            personal_data=r["personalData"] == "true"))
+            personal_data=r["personalData"] == "true", purpose=r["purpose"] or ""))
     return facts
 
 
@@ -129,14 +144,74 @@ def _last_letter(iri: str | None) -> str | None:
 
 # -- risk class ---------------------------------------------------------------------------------
 
+#: Article 113(a): Chapters I and II (Article 5) apply from 2 February 2025
+PROHIBITIONS_APPLY = date(2025, 2, 2)
+
+#: Article 50 cases (inventory ``transparency`` values): the paragraph and what it requires
+ARTICLE_50 = {
+    "interacts-with-persons": ("Article 50(1)", "the provider designs it so that the persons "
+                               "interacting with it are informed that they interact with an AI "
+                               "system"),
+    "synthetic-content": ("Article 50(2)", "the provider marks its synthetic audio, image, video "
+                          "or text output in a machine-readable format, detectable as "
+                          "artificially generated or manipulated"),
+    "emotion-recognition": ("Article 50(3)", "the deployer of an emotion recognition system "
+                            "informs the persons exposed to it"),
+    "biometric-categorisation": ("Article 50(3)", "the deployer of a biometric categorisation "
+                                 "system informs the persons exposed to it"),
+    "deep-fake": ("Article 50(4)", "the deployer discloses that the image, audio or video "
+                  "content (a deep fake) has been artificially generated or manipulated"),
+    "public-interest-text": ("Article 50(4)", "the deployer discloses that text published to "
+                             "inform the public on matters of public interest has been "
+                             "artificially generated or manipulated"),
+}
+
+#: Annex III points whose own text excludes a use: (point, pattern of the excluded use in the
+#: intended purpose, the Annex's words, the question)
+ANNEX_III_EXCLUSIONS = (
+    ("5(b)", re.compile(r"\bfraud", re.IGNORECASE),
+     "with the exception of AI systems used for the purpose of detecting financial fraud",
+     "does it evaluate creditworthiness or establish credit scores (high-risk), or detect "
+     "financial fraud (excluded)?"),
+    ("1(a)", re.compile(r"\b(verif|authenticat|confirm (?:the |their |a )?identity)",
+                        re.IGNORECASE),
+     "this shall not include AI systems intended to be used for biometric verification the sole "
+     "purpose of which is to confirm that a specific natural person is the person he or she "
+     "claims to be",
+     "does it identify persons remotely (high-risk), or only verify a claimed identity "
+     "(excluded)?"),
+    ("5(c)", re.compile(r"\b(motor|car|vehicle|property|home|travel|liability|pet) insurance",
+                        re.IGNORECASE),
+     "in the case of life and health insurance",
+     "is it used for life or health insurance (high-risk), or only other insurance (not "
+     "covered by point 5(c))?"),
+)
+
+
+def review_questions(s: SystemFacts) -> list[str]:
+    """Questions where the intended purpose contradicts the declared Annex III point."""
+    questions = []
+    for point, pattern, words, question in ANNEX_III_EXCLUSIONS:
+        found = pattern.search(s.purpose)
+        if s.annex_iii == point and found:
+            questions.append(
+                f"review: the intended purpose mentions '{found[0].strip()}', but the declared "
+                f"Annex III({point[0]}){point[1:]} reads '... {words}': {question} The class "
+                "below follows the declared point until the inventory says otherwise.")
+    return questions
+
+
 def classify_system(s: SystemFacts) -> Classification:
     c = Classification(s)
+    c.questions = review_questions(s)
     if s.prohibited:
         c.classes.append("prohibited")
         c.risk_levels.append(f"{DPV}ProhibitedAISystem-A5-1-{s.prohibited}")
+        c.verdict = ("must not be placed on the market, put into service or used: prohibited "
+                     f"from {PROHIBITIONS_APPLY.day} {PROHIBITIONS_APPLY:%B %Y} (Article 113(a))")
         c.reasons.append(Reason(f"Article 5(1)({s.prohibited})",
-                                "the practice is prohibited: the system may not be placed on "
-                                "the market, put into service or used"))
+                                "a prohibited AI practice: the system " + c.verdict))
+        return c  # no class or obligation list could make it compliant
     if s.annex_i:
         if s.third_party:
             c.classes.append("high-risk")
@@ -166,8 +241,10 @@ def classify_system(s: SystemFacts) -> Classification:
     if s.transparency:
         c.classes.append("transparency")
         c.risk_levels.append(DPV + "RiskLevelTransparencyRequired")
-        c.reasons.append(Reason("Article 50", "transparency case(s): "
-                                + ", ".join(sorted(s.transparency))))
+        for case in sorted(s.transparency, key=lambda k: (ARTICLE_50.get(k, ("Article 50",))[0],
+                                                          k)):
+            paragraph, duty = ARTICLE_50.get(case, ("Article 50", "transparency case"))
+            c.reasons.append(Reason(paragraph, f"{case}: {duty}"))
     if s.gpai:
         c.classes.append("gpai-model" + ("-systemic" if s.gpai.endswith("systemic") else ""))
         c.reasons.append(Reason("Article 53" + (", 55" if s.gpai.endswith("systemic") else ""),
@@ -305,6 +382,9 @@ def classify(store: GraphStore, as_of: date | None = None,
     results = []
     for facts in system_facts(store, queries):
         c = classify_system(facts)
+        if c.prohibited:
+            results.append(c)
+            continue
         for o in obligations:
             roles = set((o["roles"] or "").split()) & facts.roles
             if not roles:
@@ -356,13 +436,15 @@ class Reach:
     a legal provision an SoA line names as implemented, or a clause conformity line's clause) is
     the provision, or a part or container of it up to two levels away, or maps to one of those
     through one crosswalk mapping. What counts as implemented is the ``implemented-controls``
-    named query, the one definition every answer uses.
+    named query, the one definition every answer uses. Only mappings the path rule admits count
+    (confidence at least ``rule.min_confidence``, :class:`~aimsgraph.coverage.PathRule`): a weak
+    topical link reaches nothing.
 
     Computed in Python over three small query results: as one SPARQL pattern the bounded
     part-of paths made the engine enumerate every pair of provisions.
     """
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, rule: PathRule = DEFAULT_RULE) -> None:
         queries = QueryCatalog()
         self.parent = {r["provision"]: r["parent"]
                        for r in queries.get("provision-index").run(store).records()}
@@ -372,7 +454,8 @@ class Reach:
                 self.children.setdefault(parent, []).append(child or "")
         self.controls_for: dict[str, set[str]] = {}  # target provision -> source controls
         for r in queries.get("mapping-edges").run(store).records():
-            if r["relation"] and not r["relation"].endswith(("NotRelated", "GuidanceFor")):
+            if r["relation"] and not r["relation"].endswith(("NotRelated", "GuidanceFor")) \
+                    and _admitted(rule, r["confidence"]):
                 self.controls_for.setdefault(r["target"] or "", set()).add(r["source"] or "")
         self.implemented: dict[str, set[str | None]] = {}  # control -> systems (None: all)
         for r in queries.get("implemented-controls").run(store).records():
@@ -399,3 +482,13 @@ class Reach:
             if any(self.implemented_for(c, system) for c in self.controls_for.get(target, ())):
                 return True
         return False
+
+    def would_reach(self, control: str, provision: str) -> bool:
+        """Whether implementing ``control`` would reach ``provision``."""
+        return any(control in self.controls_for.get(t, ()) for t in self.related(provision))
+
+
+def _admitted(rule: PathRule, confidence: str | None) -> bool:
+    if confidence is None:
+        return rule.min_confidence == 0
+    return Decimal(confidence) >= rule.min_confidence

@@ -7,10 +7,24 @@ import argparse
 import json
 import sys
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..checks import run_checks
-from ..coverage import LEVEL, MappingGraph, coverage, describe_path, resolve_framework
+from ..coverage import (
+    DEFAULT_RULE,
+    LEVEL,
+    ROLES,
+    MappingGraph,
+    PathRule,
+    coverage,
+    describe_path,
+    level_counts,
+    organization_roles,
+    resolve_framework,
+    resolve_roles,
+    role_names,
+)
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UnknownFormatError, UsageError
 from ..exchange import MAPPING_FORMATS, export_mappings
 from ..formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
@@ -63,10 +77,22 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                          "implemented")
     cover.add_argument("--want", required=True, metavar="FRAMEWORK",
                        help="the framework to cover")
-    cover.add_argument("--max-hops", type=int, default=3,
-                       help="longest chain of mappings to follow (default 3)")
+    cover.add_argument("--max-hops", type=int, default=DEFAULT_RULE.max_hops,
+                       help="longest chain of mappings that counts (default "
+                            f"{DEFAULT_RULE.max_hops})")
+    cover.add_argument("--min-confidence", type=confidence, default=DEFAULT_RULE.min_confidence,
+                       metavar="0..1", help="every mapping of a path needs at least this "
+                       f"confidence (default {DEFAULT_RULE.min_confidence})")
+    cover.add_argument("--role", metavar="ROLE[,ROLE]",
+                       help="count only provisions that require something of these roles: "
+                       + ", ".join(ROLES) + " (default: any party that can comply; with "
+                       "--have implemented, the roles the organization data gives)")
     cover.add_argument("--only", metavar="LEVEL[,LEVEL]",
                        help="show only these levels: full, partial, none")
+    cover.add_argument("--all", action="store_true",
+                       help="also list the provisions that carry no requirement for the roles "
+                            "(headings, definitions, annex lists, provisions for public "
+                            "bodies); they are never counted")
     cover.add_argument("--format", default="table", choices=["table", "csv", "json"])
 
     export = sub.add_parser("export", parents=[data],
@@ -92,6 +118,17 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     export.set_defaults(handler=cmd_export)
     imp.set_defaults(handler=cmd_import_mappings)
     api.set_defaults(handler=cmd_openapi)
+
+
+def confidence(text: str) -> Decimal:
+    """A confidence in [0, 1] from the command line (argparse reports the ValueError)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not Decimal(0) <= value <= Decimal(1):
+        raise ValueError(text)
+    return value
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -173,8 +210,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     use_implemented = "implemented" in have
     have = [h for h in have if h != "implemented"]
     only = {o.strip() for o in args.only.split(",")} if args.only else set(LEVEL.values())
-    if not only <= set(LEVEL.values()) or args.max_hops < 1:
-        raise UsageError("--only takes full, partial, none; --max-hops at least 1")
+    if not only <= set(LEVEL.values()):
+        raise UsageError("--only takes full, partial, none")
+    rule = PathRule(args.max_hops, args.min_confidence)
+    roles = resolve_roles(r.strip() for r in args.role.split(",") if r.strip()) \
+        if args.role else None
     for name in [*have, args.want]:
         resolve_framework(name)  # usage errors before the load
     store = store_for(args)
@@ -185,22 +225,38 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if use_implemented and not implemented:
         raise UsageError("--have implemented needs organization data with implemented controls "
                          "(--data DIR)")
-    rows = coverage(store, have, args.want, max_hops=args.max_hops, graph=graph,
-                    have_provisions=implemented)
-    shown = [r for r in rows if r.level in only]
+    if use_implemented and roles is None:
+        roles = organization_roles(store)
+    rows = coverage(store, have, args.want, rule=rule, graph=graph,
+                    have_provisions=implemented, roles=roles)
+    shown = [r for r in rows if r.level in only and (r.counted or args.all)]
     records = [{"notation": r.target.notation, "title": r.target.title, "coverage": r.level,
                 "confidence": str(r.confidence) if r.confidence is not None else "",
-                "path": describe_path(r, graph), "provision": r.target.iri} for r in shown]
+                "path": describe_path(r, graph), "provision": r.target.iri,
+                "counted": r.counted, "addressedTo": " ".join(role_names(
+                    (r.requirement.addressees | r.requirement.public_bodies)
+                    if r.requirement else ()))} for r in shown]
+    who = ", ".join(role_names(roles)) if roles is not None else "any party that can comply"
     if args.format == "json":
-        print(json.dumps({"mappingSets": used_mapping_sets(store), "items": records}, indent=2))
+        print(json.dumps({"mappingSets": used_mapping_sets(store),
+                          "settings": {**rule.as_dict(), "roles": who},
+                          "counts": level_counts(rows), "items": records}, indent=2))
     elif args.format == "csv":
         sys.stdout.write(rows_csv(records, list(records[0]) if records else ["notation"]))
     else:
-        print(format_table(["provision", "coverage", "path"],
-                           [(r["notation"], r["coverage"], r["path"]) for r in records]), end="")
-        counts = {level: sum(r.level == level for r in rows) for level in LEVEL.values()}
-        print(f"\n{len(rows)} provisions: {counts['full']} full, {counts['partial']} partial, "
-              f"{counts['none']} none")
+        columns = ["provision", "coverage", "path"] + (["counted"] if args.all else [])
+        print(format_table(columns, [(r["notation"], r["coverage"], r["path"])
+                                     + (("yes" if r["counted"] else "no",) if args.all else ())
+                                     for r in records]), end="")
+        counts = level_counts(rows)
+        others = sum(not r.counted for r in rows)
+        print(f"\n{sum(counts.values())} provisions carrying a requirement for {who}: "
+              f"{counts['full']} full, {counts['partial']} partial, {counts['none']} none"
+              f"\n{others} others not counted (headings, definitions, classification rules, "
+              "annex lists, provisions for public bodies" + (", or for other roles" if roles
+                                                             is not None else "")
+              + ("; --all lists them)" if not args.all else ")")
+              + f"\nsettings: {rule}")
         print(describe_mapping_sets(store))
     return EXIT_OK
 

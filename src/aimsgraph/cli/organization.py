@@ -64,6 +64,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                           "systems": [{
             "system": c.system.iri, "name": c.system.name, "classes": c.classes,
             "riskLevels": c.risk_levels, "reasons": [str(r) for r in c.reasons],
+            "verdict": c.verdict or None, "questions": c.questions,
             "obligations": [{"provision": o.notation, "title": o.title, "role": local_name(o.role),
                              "applicableFrom": o.applicable_from.isoformat(),
                              "amendedBy": o.amended_by,
@@ -74,6 +75,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
     print(describe_mapping_sets(store) + "\n")
     for c in results:
         print(f"{c.system.name}: {', '.join(c.classes)}")
+        for question in c.questions:
+            print(f"  {question}")
+        if c.verdict:
+            print(f"  {c.system.name} {c.verdict}; no obligation list follows")
         for reason in c.reasons:
             print(f"  because {reason}")
         applying = [o for o in c.obligations if o.applies]
@@ -151,12 +156,14 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     store = store_for(args)
     require_organization(store, "the gap report")
     law = law_for(args, store)
-    report = gap_report(store, validate(store, as_of=law.as_of, law=law), top=args.top)
+    report = gap_report(store, validate(store, as_of=law.as_of, law=law), top=args.top,
+                        as_of=law.as_of, law=law)
     if args.format == "json":
         print(json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
             "bySystem": {k: [vars(f) for f in v] for k, v in report.by_system.items()},
             "byFramework": [vars(g) for g in report.by_framework],
-            "cheapestControls": [vars(c) for c in report.cheapest]}, indent=2))
+            "cheapestControls": [vars(c) for c in report.cheapest],
+            "settings": report.settings}, indent=2))
         return EXIT_OK
     print(law.describe())
     print(describe_mapping_sets(store) + "\n")
@@ -165,14 +172,18 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         print(f"  {system}:")
         for f in report.by_system[system]:
             print(f"    {f.severity.lower()}: {f.message} ({f.location})")
-    print("\nPer framework (leaf provisions reached from implemented controls):")
+    print("\nPer framework (leaf provisions carrying a requirement for the organization's roles, "
+          "reached from implemented controls):")
     for g in report.by_framework:
         counts = ", ".join(f"{n} {level}" for level, n in sorted(g.counts.items()))
         print(f"  {g.notation}: {counts}")
-    print("\nControls that would close the most open provisions:")
-    print("  " + format_table(["control", "closes", "for example"],
-                              [(c.control, str(c.closes), "; ".join(c.examples))
-                               for c in report.cheapest]).replace("\n", "\n  ").rstrip())
+    print("\nControls that would close the most gaps (unreached obligations of your AI "
+          "systems, then open AI Act and GDPR provisions for your roles):")
+    print("  " + format_table(["control", "closes", "obligations", "provisions", "for example"],
+                              [(c.control, str(c.closes), str(c.obligations), str(c.provisions),
+                                "; ".join(c.examples)) for c in report.cheapest])
+          .replace("\n", "\n  ").rstrip())
+    print(f"\nsettings: {report.settings}")
     return EXIT_OK
 
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ...coverage import LEVEL, MappingGraph, coverage, describe_path
+from ...coverage import (
+    DEFAULT_RULE,
+    LEVEL,
+    ROLES,
+    MappingGraph,
+    PathRule,
+    coverage,
+    describe_path,
+    level_counts,
+    resolve_roles,
+    role_names,
+)
 from ...exchange import authored_mappings
 from ...mappingsets import used_mapping_sets
 from ..deps import SelectedStoreDep
@@ -53,16 +65,34 @@ def get_coverage(
     have: Annotated[str, Query(description="frameworks you satisfy, comma-separated")],
     want: Annotated[str, Query(description="the framework to cover")],
     level: Annotated[str | None, Query(description="only full, partial or none")] = None,
-    max_hops: Annotated[int, Query(alias="max-hops", ge=1, le=5)] = 3,
+    max_hops: Annotated[int, Query(alias="max-hops", ge=1, le=5,
+                                   description="longest chain of mappings that counts")
+                        ] = DEFAULT_RULE.max_hops,
+    min_confidence: Annotated[Decimal, Query(alias="min-confidence", ge=0, le=1,
+                                             description="every mapping of a path needs at "
+                                                         "least this confidence")
+                              ] = DEFAULT_RULE.min_confidence,
+    role: Annotated[str | None, Query(description="count only provisions that require "
+                                      "something of these roles, comma-separated: "
+                                      + ", ".join(ROLES))] = None,
+    all_provisions: Annotated[bool, Query(alias="all", description="also list provisions "
+                                          "carrying no requirement for the roles (never "
+                                          "counted)")] = False,
 ) -> dict:
     if level is not None and level not in LEVEL.values():
         raise ProblemError(400, "bad-level", "unknown level", "level is full, partial or none")
+    rule = PathRule(max_hops, min_confidence)
+    roles = resolve_roles(r.strip() for r in role.split(",") if r.strip()) if role else None
     graph = MappingGraph(store)
     rows = coverage(store, [framework_iri(h.strip()) for h in have.split(",") if h.strip()],
-                    framework_iri(want), max_hops=max_hops, graph=graph)
-    counts = {name: sum(r.level == name for r in rows) for name in LEVEL.values()}
-    return {"mappingSets": used_mapping_sets(store), "counts": counts, "items": [
+                    framework_iri(want), rule=rule, graph=graph, roles=roles)
+    return {"mappingSets": used_mapping_sets(store),
+            "settings": {**rule.as_dict(), "roles": role_names(roles) if roles else "any"},
+            "counts": level_counts(rows), "notCounted": sum(not r.counted for r in rows),
+            "items": [
         {"provision": r.target.iri, "notation": r.target.notation, "title": r.target.title,
          "coverage": r.level, "confidence": str(r.confidence) if r.confidence else None,
-         "path": describe_path(r, graph)}
-        for r in rows if level is None or r.level == level]}
+         "path": describe_path(r, graph), "counted": r.counted,
+         "addressedTo": role_names((r.requirement.addressees | r.requirement.public_bodies)
+                                   if r.requirement else ())}
+        for r in rows if (level is None or r.level == level) and (r.counted or all_provisions)]}

@@ -38,6 +38,7 @@ def system_resource(request: Request, c, gaps: list[Finding] | None = None) -> d
     key = c.system.iri.rsplit("/", 1)[-1]
     body = {"id": key, "iri": c.system.iri, "name": c.system.name, "classes": c.classes,
             "riskLevels": c.risk_levels, "reasons": [str(r) for r in c.reasons],
+            "verdict": c.verdict or None, "questions": c.questions,
             "href": str(request.url_for("get_system", system=key))}
     if gaps is not None:
         body["obligations"] = [

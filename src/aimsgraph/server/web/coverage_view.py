@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from ...coverage import LEVEL, CoverageRow, MappingGraph, coverage
+from ...coverage import (
+    DEFAULT_RULE,
+    CoverageRow,
+    MappingGraph,
+    coverage,
+    level_counts,
+    organization_roles,
+)
 from ...namespaces import FRAMEWORKS
 from ...reports import implemented_controls
 from .cache import per_store
@@ -33,10 +40,17 @@ def implemented(request: Request) -> list[str]:
                      lambda: implemented_controls(request.app.state.store))
 
 
+def roles(request: Request) -> frozenset[str]:
+    return per_store(request, "organization-roles",
+                     lambda: organization_roles(request.app.state.store))
+
+
 def rows_for(request: Request, framework: Framework) -> list[CoverageRow]:
+    """Under the default path rule, counting what carries a requirement for the
+    organization's roles (as ``aimsgraph coverage --have implemented`` does)."""
     return per_store(request, f"coverage:{framework.iri}", lambda: coverage(
         request.app.state.store, [], framework.iri, graph=mapping_graph(request),
-        have_provisions=implemented(request)))
+        have_provisions=implemented(request), rule=DEFAULT_RULE, roles=roles(request)))
 
 
 def per_framework(request: Request) -> list[FrameworkCoverage]:
@@ -44,7 +58,6 @@ def per_framework(request: Request) -> list[FrameworkCoverage]:
     for f in catalog(request).ordered_frameworks():
         if f.iri not in FRAMEWORKS.values():
             continue
-        rows = rows_for(request, f)
-        out.append(FrameworkCoverage(f, len(rows), {
-            level: sum(r.level == level for r in rows) for level in LEVEL.values()}))
+        counts = level_counts(rows_for(request, f))
+        out.append(FrameworkCoverage(f, sum(counts.values()), counts))
     return out

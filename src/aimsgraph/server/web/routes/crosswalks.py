@@ -8,12 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ....coverage import LEVEL, Provision, describe_path, natural_key
+from ....coverage import (
+    DEFAULT_RULE,
+    LEVEL,
+    Provision,
+    describe_path,
+    level_counts,
+    natural_key,
+    role_names,
+)
 from ....exchange import authored_mappings
 from ....queries import QueryCatalog
 from ...deps import StoreDep
 from ..cache import per_store
-from ..coverage_view import implemented, mapping_graph, rows_for
+from ..coverage_view import implemented, mapping_graph, roles, rows_for
 from ..heatmap import STATUS, SYMBOL, heatmap
 from ..links import KEY_OF, SHORT, Catalog, Links, catalog
 from ..neighbourhood import EDGE, Neighbour, neighbourhood_svg
@@ -127,8 +135,10 @@ def coverage_page(framework: str, request: Request, level: str = "") -> HTMLResp
         raise PageNotFound(f"No coverage level {level!r}", "Levels: full, partial, none.")
     rows = rows_for(request, chosen)
     graph = mapping_graph(request)
-    shown = [(r, describe_path(r, graph)) for r in rows if not level or r.level == level]
-    counts = {name: sum(r.level == name for r in rows) for name in LEVEL.values()}
+    counted = [r for r in rows if r.counted]
+    shown = [(r, describe_path(r, graph)) for r in counted if not level or r.level == level]
     return render(request, "coverage.html", "overview", f"{chosen.short} coverage",
-                  framework=chosen, rows=shown, counts=counts, level=level,
-                  total=len(rows), has_controls=bool(implemented(request)))
+                  framework=chosen, rows=shown, counts=level_counts(rows), level=level,
+                  total=len(counted), others=len(rows) - len(counted), rule=DEFAULT_RULE,
+                  roles=", ".join(role_names(roles(request))),
+                  has_controls=bool(implemented(request)))

@@ -7,6 +7,7 @@ from collections import Counter
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ....coverage import DEFAULT_RULE
 from ....organization import has_organization
 from ...deps import StoreDep, default_law
 from ...faults import freshness
@@ -37,5 +38,6 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
                   read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   frameworks=index.ordered_frameworks(), provisions=provisions,
                   coverage=per_framework(request) if implemented(request) else [],
+                  coverage_rule=DEFAULT_RULE,
                   severity=severity, total=len(found), urgent=urgent, systems=systems,
                   lacking=lacking, organization=has_organization(store))
