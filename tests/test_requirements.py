@@ -65,6 +65,11 @@ def test_every_obligation_rests_on_a_provision_carrying_a_requirement_for_its_ro
     (FRAMEWORKS["iso42001"], "Annex A", False, None),
     (FRAMEWORKS["iso42001"], "A.6.2.4", True, ROLES["organization"]),
     (FRAMEWORKS["oecd"], "2.1", False, "MemberStates"),
+    (FRAMEWORKS["iso27701-2025"], "6.1", False, None),  # heading
+    (FRAMEWORKS["iso27701-2025"], "6.1.2", True, ROLES["organization"]),
+    (FRAMEWORKS["iso27701-2025"], "A.1.2", False, None),  # control objective
+    (FRAMEWORKS["iso27701-2025"], "A.3.10", True, ROLES["organization"]),
+    (FRAMEWORKS["iso27701-2025"], "B.3.10", False, None),  # guidance for A.3.10
 ])
 def test_requirement_facts(graph, framework, notation, carries, addressee) -> None:
     requirement = graph.requirement(by_notation(graph, framework, notation))
