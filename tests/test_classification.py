@@ -16,7 +16,7 @@ from aimsgraph.classification import classify
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.validation import validate
 
-from .conftest import ROOT
+from .conftest import LOCAL, ROOT
 from .test_cli import COMMAND
 
 AS_OF = date(2026, 11, 27)
@@ -110,7 +110,7 @@ def test_classify_shows_verdict_and_questions(folder: Path) -> None:
 
 def test_the_service_shows_verdict_and_questions(folder: Path) -> None:
     app = create_app(ServerSettings(), open_store([folder]))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL) as client:
         body = client.get("/systems/mood-nudger").json()
         assert body["verdict"].startswith("must not be placed on the market")
         assert body["obligations"] == []

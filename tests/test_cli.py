@@ -252,7 +252,9 @@ def test_impact_opens_with_a_summary_and_groups_by_owner(tmp_path: Path) -> None
                "--json", str(tmp_path / "i.json"), "--csv", str(tmp_path / "i.csv"))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[1].startswith("impacted: ") and lines[2].startswith("owners to notify: ")
+    at = next(n for n, line in enumerate(lines) if line.startswith("impacted: "))
+    assert lines[0].startswith("Law assumed on ") or "changes" in lines[0]
+    assert lines[at + 1].startswith("owners to notify: ")
     document = json.loads((tmp_path / "i.json").read_text(encoding="utf-8"))
     owners = [g["owner"] for g in document["owners"]]
     for owner in owners:  # one section per owner, in the order of the summary

@@ -133,7 +133,7 @@ def test_twenty_runaway_queries_leave_an_ordinary_query_answered(server: Server)
 def test_an_update_past_the_timeout_changes_nothing_and_blocks_no_reads(server: Server) -> None:
     status, body = server.get("/systems")
     assert status == 200
-    system = json.loads(body)[0]["id"]
+    system = json.loads(body)["items"][0]["id"]
     assert server.get(f"/systems/{system}")[0] == 200
     slow = ("INSERT DATA { GRAPH <urn:x:isolation> { <urn:x:a> <urn:x:b> <urn:x:c> } } ;\n"
             "INSERT { GRAPH <urn:x:isolation> { <urn:x:count> <urn:x:is> ?n } } WHERE { "
@@ -197,7 +197,7 @@ def test_a_slow_route_answers_504_instead_of_hanging(monkeypatch: pytest.MonkeyP
 
     release = threading.Event()
 
-    def slow_classify(store):  # type: ignore[no-untyped-def]
+    def slow_classify(store, *args, **kwargs):  # type: ignore[no-untyped-def]
         release.wait(10)
         return []
 

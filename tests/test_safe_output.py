@@ -64,7 +64,7 @@ def test_rest_system_gaps_are_the_findings_about_that_system(lookalike_client,
 def test_rest_system_gaps_on_the_sample(org_store) -> None:
     client = TestClient(create_app(ServerSettings(), org_store), base_url=LOCAL)
     found = validate(org_store)
-    for system in client.get("/systems").json():
+    for system in client.get("/systems").json()["items"]:
         gaps = client.get(f"/systems/{system['id']}").json()["gaps"]
         assert len(gaps) == sum(system["iri"] in f.systems for f in found)
 
@@ -293,17 +293,17 @@ def test_a_forged_host_is_refused_and_never_echoed(client_sample, host) -> None:
 def test_links_follow_an_allowed_host(client_sample, host) -> None:
     response = client_sample.get("/systems", headers={"Host": host})
     assert response.status_code == 200
-    assert {s["href"] for s in response.json()} == {
-        f"http://{host}/systems/{s['id']}" for s in response.json()}
+    items = response.json()["items"]
+    assert {s["href"] for s in items} == {f"http://{host}/systems/{s['id']}" for s in items}
 
 
 def test_links_are_built_from_the_base_url(org_store) -> None:
     settings = ServerSettings(base_url="https://aims.example.org/graph")
     client = TestClient(create_app(settings, org_store), base_url="https://aims.example.org")
-    systems = client.get("/systems").json()
+    systems = client.get("/systems").json()["items"]
     assert systems[0]["href"] == f"https://aims.example.org/graph/systems/{systems[0]['id']}"
     local = TestClient(create_app(settings, org_store), base_url=LOCAL)
-    assert local.get("/systems").json()[0]["href"].startswith("https://aims.example.org/graph/")
+    assert local.get("/systems").json()["items"][0]["href"].startswith("https://aims.example.org/graph/")
     description = local.get("/sparql", headers={"Accept": "text/turtle"}).text
     assert "<https://aims.example.org/graph/sparql>" in description
     assert 'href="/graph/ui/systems"' in local.get("/").text

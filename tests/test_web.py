@@ -300,7 +300,10 @@ def test_impact_of_a_change_set_and_of_one_provision(client) -> None:
     page = client.get("/ui/impact", params={"changeset": "eu-ai-act-digital-omnibus-2025"}).text
     text = text_of(page)
     assert "Owners to notify" in text and "Henrik Olsen" in text
-    assert "Jonas Weber" not in text  # owns only ISMS lines, which the Omnibus does not reach
+    # the ISMS owner is listed for the awareness clause he owns (42001 7.3 ~ AI literacy), no
+    # ISO/IEC 27001 line of his is reached
+    assert "Jonas Weber" in text and "SoA line for ISO/IEC 42001:2023 7.3" in text
+    assert "SoA line for ISO/IEC 27001" not in text
     assert 'href="/ui/systems/credit-scoring"' in page
     assert "Regulation (EU) 2024/1689 Article 4 → 2 obligations → Credit scoring model" in text
     assert text.count("Credit scoring model (") == 0  # the system is listed once, not per path
