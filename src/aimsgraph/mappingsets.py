@@ -66,7 +66,7 @@ def used_mapping_sets(store: GraphStore) -> list[dict[str, str | None]]:
     """The loaded mapping sets with their provenance, for answers to name (remembered until the
     next write, so answers served from cached findings need no store round trip)."""
     rows = store.cached(("mapping-sets",),
-                        lambda: QueryCatalog().get("mapping-sets").run(store).records())
+                        lambda: list(QueryCatalog().get("mapping-sets").run(store).records()))
     return [{"id": r["mappingSet"], "file": r["file"], "title": r["title"],
              "provider": r["provider"], "version": r["version"], "date": r["issued"],
              "license": r["license"], "creators": r["creators"], "documents": r["documents"]}
