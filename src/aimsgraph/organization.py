@@ -314,12 +314,7 @@ class _Builder:
         if applicable is not None:
             self.add(line, AIMS + "applicable", _bool(applicable))
         self.text(line, AIMS + "applicabilityJustification", row, "justification")
-        status = self.choice(row, "status", STATUSES)
-        if status:
-            self.add(line, AIMS + "status", ox.NamedNode(AIMS + STATUSES[status]))
-        owner = self.ref(row, "owner", "people.csv", "person")
-        if owner:
-            self.add(line, AIMS + "owner", owner)
+        self.status_and_owner(line, row)
         for system in self.refs(row, "systems", "ai_systems.csv", "system"):
             self.add(line, AIMS + "appliesToSystem", system)
         measure = self.choice(row, "measure", MEASURES)
@@ -333,6 +328,15 @@ class _Builder:
             provision = self.control("implements", reference)
             if provision:
                 self.add(line, AIMS + "implementsProvision", provision)
+
+    def status_and_owner(self, line: ox.NamedNode, row: dict) -> None:
+        """The status and owner columns an SoA line and a clause line share."""
+        status = self.choice(row, "status", STATUSES)
+        if status:
+            self.add(line, AIMS + "status", ox.NamedNode(AIMS + STATUSES[status]))
+        owner = self.ref(row, "owner", "people.csv", "person")
+        if owner:
+            self.add(line, AIMS + "owner", owner)
 
     def clause_line(self, row: dict) -> None:
         """A conformity line for a management-system clause: the same kind of thing as an SoA
@@ -360,12 +364,7 @@ class _Builder:
             clause = self.control("clause", reference)
             if clause:
                 self.add(line, AIMS + "implementsControl", clause)
-        status = self.choice(row, "status", STATUSES)
-        if status:
-            self.add(line, AIMS + "status", ox.NamedNode(AIMS + STATUSES[status]))
-        owner = self.ref(row, "owner", "people.csv", "person")
-        if owner:
-            self.add(line, AIMS + "owner", owner)
+        self.status_and_owner(line, row)
         for evidence in self.refs(row, "evidence", "evidence.csv", "evidence"):
             self.quads.append(ox.Quad(evidence, ox.NamedNode(AIMS + "supports"), line,
                                       self.graph))
