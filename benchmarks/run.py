@@ -241,6 +241,7 @@ def worker_impact(args: dict) -> None:
 
     from aimsgraph import open_store
     from aimsgraph.changes import load_change_set, what_if
+    from aimsgraph.errors import InputError
     from aimsgraph.impact import impact
     from aimsgraph.validation import prepare
 
@@ -248,11 +249,18 @@ def worker_impact(args: dict) -> None:
     t0 = time.perf_counter()
     prepare(store, AS_OF)
     emit(event="classify", seconds=time.perf_counter() - t0)
-    runs = [(p.stem, load_change_set(p, store)) for p in sorted((ROOT / "changes").glob("*.yaml"))]
+    runs = []
+    for p in sorted((ROOT / "changes").glob("*.yaml")):
+        try:
+            runs.append((p.stem, load_change_set(p, store)))
+        except InputError as err:  # a change set this code cannot read (a newer framework)
+            emit(event="skipped", name=p.stem, reason=str(err))
     runs.append((f"what if {args['article']} changed", what_if(store, args["article"])))
     organization = {"AISystem", "ControlImplementation", "Evidence", "Risk"}
     for name, change_set in runs:
-        for key in [k for k in store._memo if k != "classification-groups"]:
+        # the classification (kept from prepare(), per view of the law) stays
+        for key in [k for k in store._memo if k != "classification-groups" and not (
+                isinstance(k, tuple) and k[0] == "classification-groups")]:
             del store._memo[key]  # cold: no projection or index left from the previous run
         t0, c0 = time.perf_counter(), time.process_time()
         hits = impact(store, change_set, AS_OF)

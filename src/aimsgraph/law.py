@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .changes import Change, ChangeSet, load_change_set
+from .changes import Change, ChangeSet, load_change_set, read_yaml
 from .coverage import resolve_framework
 from .errors import AimsgraphError, UsageError
 from .paths import data_path
@@ -187,7 +187,7 @@ def _framework_of(path: Path) -> str | None:
     """The framework a change set file amends (None when it cannot be told; loading it then
     reports the problem)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return resolve_framework(str(data["framework"]))
+        data = read_yaml(path)
+        return resolve_framework(str(data["framework"]))  # type: ignore[index]
     except (OSError, yaml.YAMLError, TypeError, KeyError, AimsgraphError):
         return None
