@@ -76,7 +76,7 @@ def _without_suffix(name: str) -> str:
 
 
 def open_store(
-    data: Iterable[Path] = (),
+    data: Iterable[str | Path] = (),
     *,
     shipped: bool = True,
     progress: Progress | None = None,
@@ -91,7 +91,7 @@ def open_store(
     ``mapping_sets`` names the shipped mapping sets that count (file stems or set ids); default:
     each set's own default (see :mod:`.mappingsets`).
     """
-    data = list(data)
+    data = [Path(p) for p in data]  # a str is a path too
     organizations = [p for p in data if is_organization_folder(p)]
     _refuse_same_names(organizations)
     sources = select_sources((shipped_sources() if shipped else []) + data_sources(data),

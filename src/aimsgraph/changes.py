@@ -147,6 +147,11 @@ def read_yaml(path: Path) -> object:
 
 def load_change_set(path: Path, store: GraphStore) -> ChangeSet:
     """Read and check a change set; InputError names the field and what is wrong."""
+    return change_set_from(read_change_set(path), path, store)
+
+
+def read_change_set(path: Path) -> dict:
+    """The YAML mapping in ``path``, unchecked; InputError when it is no YAML mapping."""
     try:
         data = read_yaml(path)
     except OSError as err:
@@ -157,6 +162,11 @@ def load_change_set(path: Path, store: GraphStore) -> ChangeSet:
                          line=mark.line + 1 if mark else None) from err
     if not isinstance(data, dict):
         raise InputError("a change set is a YAML mapping (id, title, kind, ...)", file=path)
+    return data
+
+
+def change_set_from(data: dict, path: Path, store: GraphStore) -> ChangeSet:
+    """Check the mapping read from ``path`` (:func:`read_change_set`) and build the change set."""
 
     def fail(field_: str, reason: str) -> InputError:
         return InputError(reason, file=path, field=field_)

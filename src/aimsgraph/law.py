@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-
-from .changes import Change, ChangeSet, load_change_set, read_yaml
+from .changes import Change, ChangeSet, change_set_from, load_change_set, read_change_set
 from .coverage import resolve_framework
 from .errors import AimsgraphError, UsageError
 from .paths import data_path
@@ -137,12 +135,11 @@ def law_view(store: GraphStore, as_of: date | None = None, choice: LawChoice | N
     amendments = {}
     loaded = _loaded_frameworks(store)
     for path in known.values():
-        framework = _framework_of(path)
-        if framework is not None and framework not in loaded:
-            continue  # nothing it amends is in this store
-        change_set = load_change_set(path, store)
-        if change_set.kind == "amendment":
-            amendments[change_set.id] = change_set
+        data = read_change_set(path)  # read once; only amendments are checked and built
+        if data.get("kind") != "amendment" or _framework_of(data) not in (None, *loaded):
+            continue  # an edition, or nothing it amends is in this store
+        change_set = change_set_from(data, path, store)
+        amendments[change_set.id] = change_set
     chosen: list[ChangeSet] = []
     for name in choice.as_amended_by:
         if name in amendments:
@@ -183,11 +180,10 @@ def _loaded_frameworks(store: GraphStore) -> set[str]:
     return {r["framework"] or "" for r in QueryCatalog().get("frameworks").run(store).records()}
 
 
-def _framework_of(path: Path) -> str | None:
-    """The framework a change set file amends (None when it cannot be told; loading it then
+def _framework_of(data: dict) -> str | None:
+    """The framework a change set amends (None when it cannot be told; building it then
     reports the problem)."""
     try:
-        data = read_yaml(path)
-        return resolve_framework(str(data["framework"]))  # type: ignore[index]
-    except (OSError, yaml.YAMLError, TypeError, KeyError, AimsgraphError):
+        return resolve_framework(str(data["framework"]))
+    except (KeyError, AimsgraphError):
         return None
