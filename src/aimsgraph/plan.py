@@ -178,7 +178,8 @@ SELECT ?line ?control ?notation ?title ?applicable ?status ?owner ?target ?claus
        (GROUP_CONCAT(STR(?system); separator=" ") AS ?systems) WHERE {
   ?line a aims:ControlImplementation .
   OPTIONAL { ?line aims:implementsControl ?control .
-             OPTIONAL { ?control skos:notation ?notation } OPTIONAL { ?control skos:prefLabel ?title } }
+             OPTIONAL { ?control skos:notation ?notation }
+             OPTIONAL { ?control skos:prefLabel ?title } }
   OPTIONAL { ?line aims:applicable ?applicable }
   OPTIONAL { ?line aims:status ?status }
   OPTIONAL { ?line aims:owner ?owner }
@@ -214,6 +215,7 @@ SELECT ?assessment ?kind ?system ?owner ?date ?next ?status ?file ?row WHERE {
   OPTIONAL { ?assessment aims:assessmentStatus ?status }
   OPTIONAL { ?assessment aims:authoredIn ?file ; aims:authoredAtRow ?row }
 }"""
+_CITED = re.compile(r"AI Act Article (\d+)")
 _PROVISION_BASES = tuple(f"{BASE}{kind}/" for kind in ("std", "eli", "oecd", "nist"))
 ASSESSMENT_LABEL = {"AISystemImpactAssessment": "AI system impact assessment",
                     "FundamentalRightsImpactAssessment": "fundamental rights impact assessment",
@@ -324,7 +326,9 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
 
     # unreached obligations, one per system and obligation (roles joined)
     reach = Reach(store)
+    applying: dict[str, list] = {}  # system -> the obligations that apply to it
     for c in classify(store, as_of, law=law):
+        applying[c.system.iri] = [o for o in c.obligations if o.applies]
         seen: dict[str, list] = {}
         for o in c.obligations:
             if o.applies:
@@ -402,8 +406,9 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
                 location=_where(r), focus=iri, **system_fields(r["system"] or ""))
     for e in evidence:
         review, iri, line_iri = _day(e["review"]), e["evidence"] or "", e["line"] or ""
-        if not review or line_iri in actions and actions[line_iri].kind == "evidence" \
-                and newest.get(line_iri, (None, {}))[1].get("evidence") == iri:
+        renewed = (line_iri in actions and actions[line_iri].kind == "evidence"
+                   and newest.get(line_iri, (None, {}))[1].get("evidence") == iri)
+        if not review or renewed:
             continue  # the stale-evidence action of its line already asks to renew it
         r = lines.get(line_iri, {})
         scoped = (r.get("systems") or "").split()
@@ -417,8 +422,14 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
     # findings: folded into the action of their record, else one action each
     for f in findings:
         shape = f.shape.rsplit("#", 1)[-1]
-        if shape == "ObligationCoverageShape":
-            continue  # the unreached-obligation actions above, with their dates
+        if shape == "ObligationCoverageShape":  # an unreached-obligation action above
+            match = next((k for k, a in actions.items() if a.kind == "obligation"
+                          and a.system_iri in f.systems
+                          and f.message.startswith(f"no implemented control reaches "
+                                                   f"{a.provision} (")), None)
+            if match:
+                actions[match] = _fold(actions[match], f)
+                continue
         if shape == "EvidenceShape" and f.focus in actions \
                 and actions[f.focus].kind == "evidence":
             actions[f.focus] = _fold(actions[f.focus], f)
@@ -431,12 +442,25 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
                                                            else "")
         record = lines.get(f.focus) or risks.get(f.focus) or assessments.get(f.focus) or {}
         own = record.get("owner") if record else None
-        deadline, why = as_of, "open finding on the evaluation date; no date of its own"
+        deadline, why = as_of, "open finding, due on the evaluation date (no date of its own)"
+        provision, notation = "", ""
         if record.get("target"):
             deadline, why = _day(record["target"]) or as_of, "target date of its record"
-        provision, notation = "", ""
+        elif (cited := _CITED.search(f.message)) and focus_system in applying:
+            dates = [o for o in applying[focus_system]
+                     if re.fullmatch(rf"Article {cited[1]}(\(.*)?", o.notation)]
+            if dates:
+                o = min(dates, key=lambda o: o.applicable_from)
+                deadline = o.applicable_from
+                why = (f"the finding cites Article {cited[1]}, which "
+                       f"{application_reason(o.applicable_from, o.amended_by)} for this system"
+                       if o.amended_by else f"the finding cites Article {cited[1]}: "
+                       f"{application_reason(o.applicable_from, None)}")
+                notation = f"Article {cited[1]}"
         if f.focus in lines:
             provision, notation = lines[f.focus]["control"] or "", lines[f.focus]["notation"] or ""
+        elif notation:
+            provision = f"{BASE}eli/reg/2024/1689/art_{notation.split()[-1]}"
         elif f.focus.startswith(_PROVISION_BASES):
             provision, notation = f.focus, _notation_of(store, f.focus)
         actions[key] = make("finding", key, f.message[:1].upper() + f.message[1:], f.severity,
@@ -481,6 +505,11 @@ def _months_after(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+def finding_actions(plan: Plan) -> dict[str, Action]:
+    """The action each validation finding is part of, by the finding's text (``str(f)``)."""
+    return {text: a for a in plan.actions for text in a.findings}
 
 
 def next_deadline(actions: Iterable[Action]) -> Action | None:

@@ -47,8 +47,8 @@ class ServerSettings:
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise UsageError(f"{name.replace('_', '-')} must be a number of seconds above "
                                  f"0, got {value!r}")
-        for name, low in (("max_rows", 1), ("max_body_bytes", 1), ("workers", 1), ("evidence_months", 1),
-                          ("query_memory", 0)):
+        for name, low in (("max_rows", 1), ("max_body_bytes", 1), ("workers", 1),
+                          ("evidence_months", 1), ("query_memory", 0)):
             value = getattr(self, name)
             if not isinstance(value, int) or value < low:
                 raise UsageError(f"{name.replace('_', '-')} must be a whole number of at least "

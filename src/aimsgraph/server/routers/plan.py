@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -23,7 +23,7 @@ from .organization import NO_ORGANIZATION, findings
 router = APIRouter(tags=["Organization"])
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse
 from ....errors import UsageError
 from ....organization import has_organization
 from ....plan import KIND_LABEL, Plan, PlanFilter, next_deadline
-from ...deps import StoreDep, default_law
-from ...routers.plan import compute_plan
+from ...deps import StoreDep
+from ..deadlines import current_plan
 from ..links import catalog
 from ..systems import summaries
 from ..templating import render
@@ -20,11 +20,6 @@ from ..timeline import Timeline, build
 
 router = APIRouter(include_in_schema=False)
 DOWNLOADS = (("csv", "CSV"), ("xlsx", "XLSX"), ("md", "Markdown"), ("ics", "iCalendar (.ics)"))
-
-
-def current_plan(request: Request) -> Plan:
-    store = request.app.state.store
-    return compute_plan(request, store, default_law(request))
 
 
 def timelines(request: Request, plan: Plan, only: str | None = None) -> list[tuple[str, Timeline]]:
@@ -48,6 +43,7 @@ def plan_page(request: Request, store: StoreDep, owner: str = "", system: str = 
         return render(request, "plan.html", "plan", "Action plan", organization=False,
                       chosen=chosen)
     plan = current_plan(request)
+    assert plan is not None  # an organization is loaded
     error = ""
     try:
         day = date.fromisoformat(chosen["before"]) if chosen["before"] else None
