@@ -375,7 +375,8 @@ def test_rest_plan_json_and_filters(client) -> None:
     assert body["asOf"] == "2026-12-04" and body["total"] == len(body["items"])
     assert body["overdue"] == sum(i["overdue"] for i in body["items"])
     first = body["items"][0]
-    assert {"deadline", "why", "owner", "ownerBasis", "system", "provision", "overdue"} <= set(first)
+    assert {"deadline", "why", "owner", "ownerBasis", "system", "provision",
+            "overdue"} <= set(first)
     mine = client.get("/plan", params={"as-of": "2026-12-04", "owner": "henrik-olsen",
                                        "system": "credit-scoring", "before": "2026-09-01"})
     assert {i["provision"] for i in mine.json()["items"]} == {
@@ -426,7 +427,8 @@ def test_web_plan_page_marks_overdue_and_draws_timelines(client) -> None:
     html = client.get("/ui/plan").text
     assert "Action plan" in html and "overdue" in html
     assert html.count('<svg class="timeline"') == 6
-    assert "<desc id=\"timeline-credit-scoring-desc\">Deadline timeline of Credit scoring model" in html
+    assert ('<desc id="timeline-credit-scoring-desc">Deadline timeline of Credit scoring model'
+            in html)
     assert "Timeline as a table" in html and "style=" not in html and "<script>" not in html
     one_system = client.get("/ui/plan", params={"system": "credit-scoring"}).text
     assert one_system.count('<svg class="timeline"') == 1

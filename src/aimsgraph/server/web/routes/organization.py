@@ -9,8 +9,8 @@ from ....organization import has_organization
 from ...deps import StoreDep, default_law
 from ...faults import freshness
 from ...routers.organization import findings, findings_key
-from ..links import Links, catalog
 from ..deadlines import current_plan, owners_of_findings, system_dates
+from ..links import Links, catalog
 from ..routes.plan import timelines
 from ..systems import finding_targets, role_label, summaries, system_pages, system_record, urgency
 from ..templating import PageNotFound, render

@@ -13,8 +13,8 @@ from ...deps import StoreDep, default_law
 from ...faults import freshness
 from ...routers.organization import findings, findings_key
 from ..coverage_view import implemented, per_framework
-from ..links import Links, catalog
 from ..deadlines import current_plan, owners_of_findings, system_dates
+from ..links import Links, catalog
 from ..systems import finding_targets, summaries, system_pages, urgency
 from ..templating import render
 
