@@ -160,7 +160,10 @@ def test_owner_is_own_else_system_else_control_else_aims_owner(mini_plan) -> Non
     assert any("the risk has no owner" in f for f in risk.findings)  # folded, not repeated
     planned = one(mini_plan, "control", title="A.6.2.8")
     assert (planned.owner.id, planned.owner_basis) == ("bob", "system owner")
-    assert planned.deadline is None and "no target date" in planned.why
+    # no target date: the first date an obligation it would reach applies for its system
+    assert planned.deadline == date(2026, 8, 2) and planned.overdue
+    assert planned.why.startswith("no target date in controls.csv; implemented, it would reach "
+                                  "Article 12(1) for Hiring ranker, which Article 113")
     policy = one(mini_plan, "control", title="A.2.2")
     assert (policy.owner.id, policy.owner_basis) == ("ann", "AIMS owner")
     assert policy.deadline == date(2027, 1, 31)

@@ -13,7 +13,8 @@ Open items, each listed once:
   its application date for that system: Article 113's date for its route, or the date an applied
   amendment change set gives it (:mod:`.law`);
 - a **planned control**: an applicable SoA or clause conformity line not implemented yet, due on
-  its ``target_date``;
+  its ``target_date``; without one, on the earliest application date of an unreached obligation
+  it would reach (through a crosswalk) for its systems;
 - **stale evidence**: an implemented line whose newest evidence passed the age limit (the
   ``evidence_months`` setting), due on the day it did;
 - a **review**: the review date of a risk or a piece of evidence, the next assessment date of an
@@ -358,6 +359,16 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
         file = (r["file"] or "controls.csv")
         state = re.sub(r"(?<!^)(?=[A-Z])", " ", status).lower() if status else "no status"
         why = (f"target date in {file}" if target else f"no target date in {file}")
+        if target is None and r["control"]:
+            served = sorted((a for a in actions.values() if a.kind == "obligation"
+                             and (not scoped or a.system_iri in scoped)
+                             and reach.would_reach(r["control"], a.provision_iri)),
+                            key=lambda a: (a.deadline or date.max, a.system_name))
+            if served:
+                target = served[0].deadline
+                why = (f"no target date in {file}; implemented, it would reach "
+                       f"{served[0].provision} for {served[0].system_name}, which "
+                       f"{served[0].why.split('; binds')[0]}")
         notation = r["notation"] or ""
         title = (f"Implement {'clause ' if r['clause'] == 'true' else ''}{notation}"
                  + (f" ({r['title']})" if r["title"] else "") + f", now {state}")
