@@ -326,7 +326,7 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
     actions: dict[str, Action] = {}  # by record IRI (or a key for items without one)
 
     # unreached obligations, one per system and obligation (roles joined)
-    reach = Reach(store)
+    reach = store.cached(("reach", "default-rule"), lambda: Reach(store))  # kept until a write
     applying: dict[str, list] = {}  # system -> the obligations that apply to it
     for c in classify(store, as_of, law=law):
         applying[c.system.iri] = [o for o in c.obligations if o.applies]
@@ -431,13 +431,16 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
                             **(system_fields(scoped[0]) if len(scoped) == 1 else {}))
 
     # findings: folded into the action of their record, else one action each
+    by_reach: dict[tuple[str, str], list[str]] = {}
+    for k, a in actions.items():
+        if a.kind == "obligation":
+            by_reach.setdefault((a.system_iri, a.provision), []).append(k)
     for f in findings:
         shape = f.shape.rsplit("#", 1)[-1]
         if shape == "ObligationCoverageShape":  # an unreached-obligation action above
-            match = next((k for k, a in actions.items() if a.kind == "obligation"
-                          and a.system_iri in f.systems
-                          and f.message.startswith(f"no implemented control reaches "
-                                                   f"{a.provision} (")), None)
+            match = next((k for system in f.systems
+                          for k in by_reach.get((system, _reached_notation(f.message)), ())),
+                         None)
             if match:
                 actions[match] = _fold(actions[match], f)
                 continue
@@ -486,6 +489,12 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
     return Plan(as_of, law, evidence_months, org.get("name") or "", ordered,
                 {p.id: p for p in people.values()},
                 {_key(s): r["name"] or _key(s) for s, r in systems.items()})
+
+
+def _reached_notation(message: str) -> str:
+    """The provision number in "no implemented control reaches Article 20(1) (title), ..."."""
+    match = re.match(r"no implemented control reaches (.+?) \(", message)
+    return match[1] if match else ""
 
 
 def _fold(action: Action, f: Finding) -> Action:
