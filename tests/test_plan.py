@@ -460,3 +460,9 @@ def test_sample_copy_with_a_moved_target_date(tmp_path) -> None:
     plan = action_plan(open_store([folder]), AS_OF)
     moved = one(plan, "control", title="A.7.5")
     assert moved.deadline == date(2026, 10, 1) and moved.overdue
+
+
+def test_cli_plan_without_organization_is_exit_2() -> None:
+    done = run("plan")
+    assert done.returncode == 2
+    assert "no organization loaded: an action plan" in done.stderr
