@@ -466,3 +466,15 @@ def test_cli_plan_without_organization_is_exit_2() -> None:
     done = run("plan")
     assert done.returncode == 2
     assert "no organization loaded: an action plan" in done.stderr
+
+
+def test_organization_wide_planned_controls_say_which_systems_they_serve(client,
+                                                                           acme_plan) -> None:
+    serves = {a.provision: {iri.rsplit("/", 1)[-1] for iri in a.serves}
+              for a in acme_plan.actions if a.kind == "control"}
+    assert serves["10.2"] == {"credit-scoring"}  # GAPS.md G11: Articles 20(1), 73(6)
+    assert serves["8.4"] == {"credit-scoring"}  # G12: Article 27(2)
+    assert serves["9.3.1"] == set()
+    page = client.get("/ui/systems/credit-scoring").text
+    timeline = page[page.index('id="h-deadlines"'):page.index('id="findings"')]
+    assert "planned control: Implement clause 10.2" in timeline

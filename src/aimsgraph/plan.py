@@ -88,6 +88,8 @@ class Action:
     location: str = ""  # file:row of the record
     findings: tuple[str, ...] = ()  # validation findings folded into this action
     focus: str = ""  # the record's IRI
+    #: the AI systems whose unreached obligations it would reach (a planned control)
+    serves: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "title": self.title, "severity": self.severity,
@@ -98,7 +100,8 @@ class Action:
                 "ownerBasis": self.owner_basis, "system": self.system or None,
                 "systemName": self.system_name or None, "provision": self.provision or None,
                 "provisionIri": self.provision_iri or None, "location": self.location or None,
-                "findings": list(self.findings), "focus": self.focus or None}
+                "findings": list(self.findings), "focus": self.focus or None,
+                "serves": [_key(iri) for iri in self.serves]}
 
     def row(self) -> dict[str, str]:
         """The action as a table row (CSV, XLSX, Markdown)."""
@@ -350,6 +353,17 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
                 location=_where(systems.get(c.system.iri, {})), **system_fields(c.system.iri))
 
     # planned controls: applicable lines not implemented yet
+    unreached: dict[str, list[Action]] = {}  # provision -> its unreached-obligation actions
+    for a in actions.values():
+        if a.kind == "obligation":
+            unreached.setdefault(a.provision_iri, []).append(a)
+    reachers = {p: {c for t in reach.related(p) for c in reach.controls_for.get(t, ())}
+                for p in unreached}
+
+    def _reached_by(control: str | None) -> list[str]:
+        """The provisions of unreached obligations implementing ``control`` would reach."""
+        return [p for p, controls in reachers.items() if control and control in controls]
+
     for iri, r in lines.items():
         status = (r["status"] or "").rsplit("#", 1)[-1]
         if r["applicable"] != "true" or status == "Implemented":
@@ -359,21 +373,20 @@ def action_plan(store: GraphStore, as_of: date | None = None, *, law: LawView | 
         file = (r["file"] or "controls.csv")
         state = re.sub(r"(?<!^)(?=[A-Z])", " ", status).lower() if status else "no status"
         why = (f"target date in {file}" if target else f"no target date in {file}")
-        if target is None and r["control"]:
-            served = sorted((a for a in actions.values() if a.kind == "obligation"
-                             and (not scoped or a.system_iri in scoped)
-                             and reach.would_reach(r["control"], a.provision_iri)),
-                            key=lambda a: (a.deadline or date.max, a.system_name))
-            if served:
-                target = served[0].deadline
-                why = (f"no target date in {file}; implemented, it would reach "
-                       f"{served[0].provision} for {served[0].system_name}, which "
-                       f"{served[0].why.split('; binds')[0]}")
+        served = sorted((a for p in _reached_by(r["control"]) for a in unreached[p]
+                         if not scoped or a.system_iri in scoped),
+                        key=lambda a: (a.deadline or date.max, a.system_name))
+        if target is None and served:
+            target = served[0].deadline
+            why = (f"no target date in {file}; implemented, it would reach "
+                   f"{served[0].provision} for {served[0].system_name}, which "
+                   f"{served[0].why.split('; binds')[0]}")
         notation = r["notation"] or ""
         title = (f"Implement {'clause ' if r['clause'] == 'true' else ''}{notation}"
                  + (f" ({r['title']})" if r["title"] else "") + f", now {state}")
         actions[iri] = make("control", iri, title, "Info", target, why,
                             owners.resolve(r["owner"], scoped), provision=notation,
+                            serves=tuple(sorted({a.system_iri for a in served})),
                             provision_iri=r["control"] or "", location=_where(r), focus=iri,
                             **(system_fields(scoped[0]) if len(scoped) == 1 else {}))
 

@@ -30,7 +30,9 @@ def timelines(request: Request, plan: Plan, only: str | None = None) -> list[tup
     for s in summaries(request):
         if only and s.key != only:
             continue
-        out.append((s.key, build(s.name, s.classification, by_system.get(s.key, []),
+        iri = s.classification.system.iri
+        serving = [a for a in by_system.get("", []) if iri in a.serves]  # organization-wide
+        out.append((s.key, build(s.name, s.classification, by_system.get(s.key, []) + serving,
                                  plan.as_of)))
     return out
 
