@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
+from ..mappingsets import used_mapping_sets
 from ..plan import PlanFilter, action_plan
 from ..plan_export import FORMATS, header, plan_csv, plan_ics, plan_markdown, plan_xlsx
 from ..results import format_table
@@ -62,7 +63,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     elif args.format == "ics":
         write_output(plan_ics(plan), args.output)
     elif args.format == "json":
-        write_output((json.dumps(plan.as_dict(), indent=2) + "\n").encode(), args.output)
+        body = {**plan.as_dict(), "mappingSets": used_mapping_sets(store)}
+        write_output((json.dumps(body, indent=2) + "\n").encode(), args.output)
     elif args.format == "csv":
         write_output(plan_csv(plan).encode(), args.output)
     elif args.format == "md":

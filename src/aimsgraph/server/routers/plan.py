@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from ...errors import AimsgraphError
 from ...law import LawChoice, LawView, law_view
+from ...mappingsets import used_mapping_sets
 from ...plan import Plan, PlanFilter, action_plan
 from ...plan_export import MEDIA, plan_csv, plan_ics, plan_markdown, plan_xlsx
 from ...store import GraphStore
@@ -87,7 +88,8 @@ def get_plan(
     plan = plan.filtered(PlanFilter(owner or None, system or None, before))
     name = "action-plan"
     if format is PlanFormat.json:
-        return Response(json.dumps(plan.as_dict()), media_type="application/json")
+        return Response(json.dumps({**plan.as_dict(), "mappingSets": used_mapping_sets(store)}),
+                        media_type="application/json")
     if format is PlanFormat.xlsx:
         out = io.BytesIO()
         plan_xlsx(plan, out)
