@@ -266,7 +266,7 @@ def test_tables_sort_and_filter(page, base_url) -> None:
     assert rows.first.locator("td").first.inner_text() == "Transaction fraud detection"
     violations = page.locator("table.data thead th", has_text="Violations")
     violations.get_by_role("button").click()  # numeric sort, ascending
-    counts = [int(r.locator("td").nth(7).inner_text()) for r in rows.all()]
+    counts = [int(r.locator("td").nth(10).inner_text()) for r in rows.all()]  # Violations
     assert counts == sorted(counts)
     page.watch.check()
 
