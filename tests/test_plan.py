@@ -478,3 +478,18 @@ def test_organization_wide_planned_controls_say_which_systems_they_serve(client,
     page = client.get("/ui/systems/credit-scoring").text
     timeline = page[page.index('id="h-deadlines"'):page.index('id="findings"')]
     assert "planned control: Implement clause 10.2" in timeline
+
+
+def test_ics_keeps_hostile_text_inside_its_properties(tmp_path) -> None:
+    from icalendar import Calendar
+
+    folder = mini(tmp_path / "org", **{
+        "people.csv": "id,name,email,roles\nann,Ann Owner,,AIMS owner\n"
+                      'bob,"Bob\r\nBEGIN:VEVENT","bob@x.example\r\nBEGIN:VEVENT",Head\n'
+                      "cat,Cat Checker,,Model risk lead\n"})
+    plan = action_plan(open_store([folder]), AS_OF)
+    text = plan_ics(plan)
+    events = Calendar.from_ical(text).walk("VEVENT")
+    assert len(events) == len([a for a in plan.actions if a.deadline])
+    assert text.count(b"\r\nBEGIN:VEVENT\r\n") == len(events)  # in text, escaped
+    assert not [e for e in events if "ATTENDEE" in e and "bob@" in str(e["ATTENDEE"])]

@@ -11,12 +11,14 @@ copies.
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from .plan import COLUMNS, KIND_LABEL, Plan
 from .reports import rows_markdown
 from .spreadsheet import rows_csv, rows_xlsx
 
+_EMAIL = re.compile(r"[^\s@<>\"';:,]+@[^\s@<>\"';:,]+")
 FORMATS = ("table", "json", "csv", "xlsx", "md", "ics")
 MEDIA = {"json": "application/json", "csv": "text/csv", "md": "text/markdown",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -80,7 +82,7 @@ def plan_ics(plan: Plan, domain: str = "aimsgraph") -> bytes:
         event.add("categories", [KIND_LABEL[a.kind]])
         event.add("priority", {"Violation": 1, "Warning": 5}.get(a.severity, 9))
         event.add("status", "CONFIRMED")
-        if a.owner and a.owner.email:
+        if a.owner and _EMAIL.fullmatch(a.owner.email):  # never a line break into the file
             attendee = vCalAddress(f"mailto:{a.owner.email}")
             attendee.params["cn"] = vText(a.owner.name)
             event.add("attendee", attendee, encode=0)
