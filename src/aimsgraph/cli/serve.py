@@ -123,6 +123,9 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.add_argument("--as-amended-by", metavar="CHANGESET", action="append", default=[],
                        help="answer with this amendment change set applied beside those in "
                             "force, unless a request chooses (repeatable)")
+    serve.add_argument("--evidence-months", type=at_least(1), default=12,
+                       help="oldest acceptable evidence, in months, for findings and the action "
+                            "plan (default 12)")
     serve.add_argument("--as-enacted", action="store_true",
                        help="answer with the law as enacted unless a request chooses")
     serve.set_defaults(handler=cmd_serve)
@@ -161,7 +164,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               query_memory=args.query_memory, queue_wait=args.queue_wait,
                               route_timeout=args.route_timeout,
                               as_amended_by=tuple(args.as_amended_by),
-                              as_enacted=args.as_enacted,
+                              as_enacted=args.as_enacted, evidence_months=args.evidence_months,
                               mapping_sets=tuple(parse_names(args.mapping_sets) or ()))
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "
