@@ -90,6 +90,17 @@ def open_store(
     only sources that changed since they were loaded are parsed and loaded again.
     ``mapping_sets`` names the shipped mapping sets that count (file stems or set ids); default:
     each set's own default (see :mod:`.mappingsets`).
+
+    ``data`` takes folders of an organization's CSV files and RDF files, as ``str`` or
+    :class:`~pathlib.Path` (``ACME`` is ``"examples/acme-lending"`` under the repository):
+
+    >>> store = open_store([ACME])
+    >>> [s.path.name for s in store.sources if s.kind == "organization"]
+    ['acme-lending']
+    >>> open_store(["no/such/folder"])
+    Traceback (most recent call last):
+    ...
+    aimsgraph.errors.InputError: no/such/folder: not a file or folder
     """
     data = [Path(p) for p in data]  # a str is a path too
     organizations = [p for p in data if is_organization_folder(p)]
