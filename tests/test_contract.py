@@ -236,3 +236,16 @@ def test_large_answers_are_gzipped(client) -> None:
         assert sparql.headers["content-encoding"] == "gzip"
         body = gzip.decompress(b"".join(sparql.iter_raw()))
     assert len(body.decode().strip().splitlines()) == 2001
+
+
+def test_an_answer_outside_its_model_is_a_problem_not_a_traceback() -> None:
+    from aimsgraph.server import problems
+    from aimsgraph.server.models import Framework
+
+    app = FastAPI()
+    problems.install(app)
+    app.add_api_route("/x", lambda: {"id": "x"}, response_model=Framework)
+    response = TestClient(app, raise_server_exceptions=False).get("/x")
+    assert response.status_code == 500 and response.headers["content-type"] == PROBLEM
+    assert response.json()["type"].endswith("contract-violation")
+    assert "iri" in response.json()["detail"]
