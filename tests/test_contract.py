@@ -149,14 +149,20 @@ def test_sparql_request_bodies_and_the_bearer_scheme(document) -> None:
         "type": "http", "scheme": "bearer"}
 
 
-def test_every_json_answer_names_its_model(document) -> None:
+def test_every_json_answer_and_body_names_its_model(document) -> None:
+    """New routes follow the convention: a model per JSON answer and JSON request body."""
     for path, operations in document["paths"].items():
-        get = operations.get("get")
-        if not get or path.startswith(("/sparql", "/queries/")):
-            continue
-        schema = get["responses"]["200"]["content"]["application/json"]["schema"]
-        assert schema.get("$ref") or schema.get("items", {}).get("$ref") \
-            or schema.get("items", {}).get("type") == "string", path
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                schema = response.get("content", {}).get("application/json", {}).get("schema")
+                if status[0] != "2" or schema is None or path.startswith(("/sparql",
+                                                                          "/queries/")):
+                    continue
+                assert schema.get("$ref") or schema.get("items", {}).get("$ref") \
+                    or schema.get("items", {}).get("type") == "string", (method, path)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                assert "$ref" in body["schema"], (method, path)
 
 
 # -- HTTP caching, HEAD, compression -------------------------------------------------------

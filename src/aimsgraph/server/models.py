@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import SkipJsonSchema
 
 from .problems import MEDIA_TYPE
 
@@ -462,6 +463,22 @@ class ChecklistItem(Model):
 
 class Checklist(Paged):
     items: list[ChecklistItem]
+
+
+# -- request bodies ------------------------------------------------------------------------------
+
+class SparqlForm(BaseModel):
+    """``POST /sparql`` as ``application/x-www-form-urlencoded`` (SPARQL 1.1 Protocol): a query
+    or an update, and the dataset. The route reads the form itself, within the body limit;
+    this model is its contract."""
+
+    query: str | SkipJsonSchema[None] = Field(None, description="a SPARQL 1.1 query")
+    update: str | SkipJsonSchema[None] = Field(None, description="a SPARQL 1.1 update (needs "
+                                                                  "the bearer token)")
+    default_graph_uri: list[str] = Field([], alias="default-graph-uri",
+                                         description="graphs whose union is the default graph")
+    named_graph_uri: list[str] = Field([], alias="named-graph-uri",
+                                       description="graphs the query may name")
 
 
 # -- named queries --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..deps import SettingsDep, StoreDep, get_runner
-from ..models import problems
+from ..models import SparqlForm, problems
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
 from ..problems import ProblemError
 from ..settings import ServerSettings
@@ -29,13 +29,10 @@ SPARQL_PROBLEMS = problems(403, 406, 500, 502, 503, s400="The query (or update) 
                            "updates also: read-only service or wrong token")
 RESULT_CONTENT = {m: {"schema": {"type": "string"} if not m.endswith("json") else {}}
                   for m, _ in RESULTS + GRAPHS}
-GRAPH_LIST = {"type": "array", "items": {"type": "string", "format": "uri"}}
 POST_BODY = {"required": True, "content": {
-    FORM_TYPE: {"schema": {"type": "object", "properties": {
-        "query": {"type": "string", "description": "a SPARQL 1.1 query"},
-        "update": {"type": "string", "description": "a SPARQL 1.1 update (needs the token)"},
-        "default-graph-uri": GRAPH_LIST, "named-graph-uri": GRAPH_LIST}},
-        "encoding": {"default-graph-uri": {"explode": True}, "named-graph-uri": {"explode": True}}},
+    FORM_TYPE: {"schema": SparqlForm.model_json_schema(by_alias=True),
+                "encoding": {"default-graph-uri": {"explode": True},
+                             "named-graph-uri": {"explode": True}}},
     QUERY_TYPE: {"schema": {"type": "string", "description": "a SPARQL 1.1 query"}},
     UPDATE_TYPE: {"schema": {"type": "string", "description": "a SPARQL 1.1 update; needs "
                                                            "Authorization: Bearer TOKEN"}},
