@@ -58,6 +58,17 @@ def test_paths_may_be_str_or_path(tmp_path, org_store, kind) -> None:
     assert report.change_set.id == "eu-ai-act-digital-omnibus-2025"
 
 
+@pytest.mark.parametrize("kind", [str, Path])
+def test_every_public_path_parameter_takes_str_or_path(kind) -> None:
+    assert [s.kind for s in aimsgraph.data_sources([kind(ACME)])] == []  # CSV only: no RDF
+    ttl = ROOT / "frameworks" / "oecd-ai-principles-2024.ttl"
+    assert [s.path for s in aimsgraph.data_sources([kind(ttl)])] == [ttl]
+    catalog = aimsgraph.QueryCatalog(kind(ROOT / "queries"))
+    assert catalog.get("provision").name == "provision"
+    checks = aimsgraph.run_checks(aimsgraph.GraphStore(), kind(ROOT / "queries" / "qc"))
+    assert checks and all(c.passed for c in checks)  # an empty graph breaks no rule
+
+
 def test_bad_input_is_a_clear_error(tmp_path, org_store) -> None:
     with pytest.raises(aimsgraph.UsageError, match="neither a shipped change set"):
         aimsgraph.impact(org_store, "no-such-change")

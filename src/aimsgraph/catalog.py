@@ -41,14 +41,15 @@ def shipped_sources() -> list[Source]:
     return sources
 
 
-def data_sources(paths: Iterable[Path]) -> list[Source]:
-    """RDF files named by the user: files as given, folders searched recursively.
+def data_sources(paths: Iterable[str | Path]) -> list[Source]:
+    """RDF files named by the user (``str`` or ``Path``): files as given, folders searched
+    recursively.
 
     An organization folder (with organization.csv) may hold no RDF file: its CSV files are
     imported by :func:`open_store` once the catalogs they refer to are loaded.
     """
     sources = []
-    for given in paths:
+    for given in map(Path, paths):
         if given.is_dir():
             files = sorted(p for p in given.rglob("*") if is_source_file(p))
             if not files and not is_organization_folder(given):

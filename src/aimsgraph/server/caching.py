@@ -89,11 +89,11 @@ class ConditionalGet:
             return
 
         async def tagged(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                # the answer may have moved the generation on (it cannot, for a GET, but a
-                # concurrent update may have): tag it as of now, never with an older state
-                message = _with_tag(message, derived_tag(scope, store.generation)
-                                    if store.generation != generation else tag)
+            # an update that landed while the answer was computed: which state the answer
+            # shows is unknown, so it gets no tag (the next GET gets one)
+            if message["type"] == "http.response.start" and message["status"] == 200 \
+                    and store.generation == generation:
+                message = _with_tag(message, tag)
             await send(message)
 
         generation = store.generation
