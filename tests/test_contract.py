@@ -279,3 +279,13 @@ def test_each_answer_validates_against_its_documented_schema(client, document, p
     errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
               for e in validator.iter_errors(client.get(path).json())]
     assert not errors, errors[:5]
+
+
+def test_page_links_use_the_public_address(org_store) -> None:
+    behind = TestClient(create_app(ServerSettings(base_url="https://aims.example.org/graph"),
+                                   org_store), base_url=LOCAL)
+    response = behind.get("/systems", params={"limit": 1, "as_enacted": "true"})
+    links = _links(response.headers["link"])
+    assert links["next"] == ("https://aims.example.org/graph/systems?as_enacted=true&offset=1"
+                             "&limit=1")
+    assert response.json()["items"][0]["href"].startswith("https://aims.example.org/graph/")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request, Response
+from starlette.datastructures import URL
 
 from .models import encode_iri
 
@@ -47,9 +48,13 @@ PAGE_HEADERS: dict[int | str, dict[str, Any]] = {200: {"headers": {
 
 
 def links(request: Request, page: Page, total: int) -> str:
-    """The ``Link`` header value for ``page`` of ``total`` items."""
+    """The ``Link`` header value for ``page`` of ``total`` items (under ``--base-url``'s path
+    when there is one, as every other link)."""
+    here = URL(str(request.base_url).rstrip("/") + request.url.path
+               + (f"?{request.url.query}" if request.url.query else ""))
+
     def at(offset: int, rel: str) -> str:
-        url = str(request.url.include_query_params(offset=offset, limit=page.limit))
+        url = str(here.include_query_params(offset=offset, limit=page.limit))
         return f'<{encode_iri(url)}>; rel="{rel}"'
 
     last = max(0, (total - 1) // page.limit * page.limit)
