@@ -128,6 +128,10 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.set_defaults(handler=cmd_serve)
 
 
+#: addresses that listen on every interface, whose name no client sends as its Host
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # the library itself never imports the web stack
 
@@ -138,6 +142,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.base_url:
         base_parts(args.base_url)  # a usage error now, not after the load
     check_port_free(args.host, args.port)
+    if args.host in WILDCARD_HOSTS and not (args.allowed_host or args.base_url):
+        print(f"aimsgraph: listening on every interface ({args.host}), but requests are answered "
+              "only when their Host header names an allowed host (today: the loopback names); "
+              "add --allowed-host NAME for each name clients use, or --base-url URL behind a "
+              "reverse proxy", file=sys.stderr)
 
     if not args.data and not args.no_example:
         args.data = [data_path("examples", "acme-lending")]
