@@ -138,6 +138,13 @@ def test_every_operation_documents_its_problems(document) -> None:
     assert "409" in document["paths"]["/validation"]["get"]["responses"]
 
 
+def test_operation_ids_are_the_route_names_and_unique(document) -> None:
+    ids = [operation["operationId"] for operations in document["paths"].values()
+           for operation in operations.values()]
+    assert len(ids) == len(set(ids))
+    assert {"get_system", "list_mappings", "sparql_post"} <= set(ids)
+
+
 def test_sparql_request_bodies_and_the_bearer_scheme(document) -> None:
     post = document["paths"]["/sparql"]["post"]
     assert set(post["requestBody"]["content"]) == {

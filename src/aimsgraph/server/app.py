@@ -57,6 +57,9 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
                     "RMF, their crosswalks and an organization's AI management system. Errors "
                     "are RFC 9457 problem details.",
         lifespan=lifespan,
+        # operationId = the route function's name (get_system, list_mappings): what client
+        # generators turn into method names
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.store = store
