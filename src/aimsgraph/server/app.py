@@ -7,13 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..catalog import open_store
 from ..law import LawChoice, LawView, law_view
 from ..store import GraphStore
 from ..validation import prepare
-from . import problems, web
+from . import openapi, problems, web
+from .caching import ConditionalGet, HeadAsGet
 from .execution import Runner
 from .headers import SecurityHeaders
 from .hosts import HostGuard, base_parts
@@ -55,6 +57,9 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
                     "RMF, their crosswalks and an organization's AI management system. Errors "
                     "are RFC 9457 problem details.",
         lifespan=lifespan,
+        # operationId = the route function's name (get_system, list_mappings): what client
+        # generators turn into method names
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.store = store
@@ -66,7 +71,12 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     for module in (sparql, queries, frameworks, mappings, organization, plan, impact):
         app.include_router(module.router)
     web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
+    openapi.install(app)
+    # outermost last: SecurityHeaders, HostGuard, HEAD, gzip, ETag/304, route time limit
     app.add_middleware(RouteTimeout, seconds=settings.route_timeout)
+    app.add_middleware(ConditionalGet)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts,
                        base_url=settings.base_url)
     app.add_middleware(SecurityHeaders)  # outermost: the Host refusal carries the headers too

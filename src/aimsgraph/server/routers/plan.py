@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -18,6 +17,8 @@ from ...plan import Plan, PlanFilter, action_plan
 from ...plan_export import MEDIA, plan_csv, plan_ics, plan_markdown, plan_xlsx
 from ...store import GraphStore
 from ..deps import DERIVED_LOCK, SelectedStoreDep, choose_law
+from ..models import ActionPlan, problems
+from ..pagination import PAGE_HEADERS, PageDep, paginate
 from ..problems import ProblemError
 from .organization import NO_ORGANIZATION, findings
 
@@ -63,9 +64,16 @@ def compute_plan(request: Request, store: GraphStore, law: LawView) -> Plan:
 @router.get("/plan", summary="The action plan: every open item (validation finding, unreached "
                                "obligation, planned control, stale evidence, review) with its "
                                "owner, deadline and why, by deadline then severity",
-            responses={200: {"content": {m: {} for m in MEDIA.values()}}, **NO_ORGANIZATION})
+            description="JSON answers a page of actions (limit, offset); the exports (format "
+                        "csv, xlsx, md, ics) the whole plan.",
+            response_model=ActionPlan,
+            responses={200: {"content": {m: {"schema": {"type": "string"}}
+                                         for k, m in MEDIA.items() if k != "json"},
+                             **PAGE_HEADERS[200]},
+                       **problems(409, 422, 502, s400="Unknown owner, system or view of the "
+                                  "law", s409=NO_ORGANIZATION)})
 def get_plan(
-    request: Request, store: SelectedStoreDep,
+    request: Request, store: SelectedStoreDep, page: PageDep,
     owner: Annotated[str | None, Query(description="only this person's actions (an id in "
                                                    "people.csv)", max_length=200)] = None,
     system: Annotated[str | None, Query(description="only this AI system's actions (an id in "
@@ -88,8 +96,15 @@ def get_plan(
     plan = plan.filtered(PlanFilter(owner or None, system or None, before))
     name = "action-plan"
     if format is PlanFormat.json:
-        return Response(json.dumps({**plan.as_dict(), "mappingSets": used_mapping_sets(store)}),
-                        media_type="application/json")
+        whole = plan.as_dict()
+        headers = Response()  # collects the page's headers
+        body = ActionPlan.model_validate({
+            **{k: v for k, v in whole.items() if k not in ("total", "items")},
+            "mappingSets": used_mapping_sets(store),
+            **paginate(request, headers, page, whole["items"])}).model_dump_json()
+        return Response(body, media_type="application/json",
+                        headers={"Link": headers.headers["link"],
+                                 "X-Total-Count": headers.headers["x-total-count"]})
     if format is PlanFormat.xlsx:
         out = io.BytesIO()
         plan_xlsx(plan, out)
