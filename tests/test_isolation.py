@@ -69,6 +69,21 @@ class Server:
     def sparql(self, text: str, timeout: float = 120) -> tuple[int, bytes]:
         return self.get("/sparql", timeout, query=text)
 
+    def sparql_from(self, source: str, text: str, timeout: float = 120) -> tuple[int, bytes]:
+        """``text`` sent from the loopback address ``source`` (another client)."""
+        import http.client
+
+        parts = urllib.parse.urlsplit(self.url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port,
+                                                timeout=timeout, source_address=(source, 0))
+        try:
+            connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}),
+                               headers={"Accept": "application/sparql-results+json"})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
     def settle(self, bound: int = 8) -> float:
         """The tree's CPU share, once it is under a tenth of a core or after ``bound`` looks
         of a second."""
@@ -114,19 +129,25 @@ def test_the_memory_hog_is_stopped_and_the_service_stays_bounded(server: Server)
 
 
 def test_twenty_runaway_queries_leave_an_ordinary_query_answered(server: Server) -> None:
+    """20 runaways from one client (127.0.0.1), then an ordinary query from another
+    (127.0.0.2): it is answered while the runaways are still queued (first come, first served
+    answered it after 18 of them had timed out), and every runaway is stopped in the end."""
     outcomes: list[tuple[int, bytes]] = []
     runaways = [threading.Thread(target=lambda: outcomes.append(server.sparql(RUNAWAY)))
                 for _ in range(20)]
     for thread in runaways:
         thread.start()
-    status, body = server.sparql(ORDINARY)
+    time.sleep(0.5)  # ordering only: let the runaways reach the queue first
+    status, body = server.sparql_from("127.0.0.2", ORDINARY)
+    answered_before = len(outcomes)
     assert status == 200
     assert json.loads(body)["results"]["bindings"]
+    assert answered_before <= WORKERS  # at most the preempted (or timed-out) ones
     for thread in runaways:
         thread.join(300)
     assert len(outcomes) == 20
-    assert {problem_type(body) for status, body in outcomes} <= {"query-timeout",
-                                                                "query-memory-exceeded"}
+    assert {problem_type(body) for status, body in outcomes} <= {
+        "query-timeout", "query-memory-exceeded", "query-preempted"}
     assert server.settle() < 0.1
 
 
@@ -280,3 +301,109 @@ def test_a_hung_remote_store_is_given_up_after_the_query_timeout() -> None:
     finally:
         release.set()
         listener.shutdown()
+
+
+# -- fairness: the workers are shared between clients -----------------------------------------
+
+
+def small_store(count: int = 300) -> GraphStore:
+    """A few hundred triples: a three-way cross product of them runs for hours."""
+    store = GraphStore()
+    store.load_quads(Source(Path("numbers"), "urn:x:g"), [
+        ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
+                ox.NamedNode("urn:x:g")) for i in range(count)])
+    return store
+
+
+def results_json(kind: str):  # type: ignore[no-untyped-def]
+    from aimsgraph.server.negotiation import GRAPHS, RESULTS, choose
+
+    return choose("application/sparql-results+json", GRAPHS if kind == "graph" else RESULTS)
+
+
+@pytest.mark.parametrize("runaways", [6, 20])
+def test_a_flood_of_runaways_from_one_client_does_not_queue_another_client(
+        runaways: int) -> None:
+    """One client sends ``runaways`` queries that never finish, then another client sends an
+    ordinary one. First come, first served would answer it only after ``runaways - workers``
+    runaways had timed out (``timeout x runaways / workers`` seconds); shared fairly, it runs as
+    soon as one runaway is preempted, whatever their number."""
+    import anyio
+
+    from aimsgraph.server.execution import Runner
+    from aimsgraph.server.problems import ProblemError
+
+    workers = 2
+    runner = Runner(small_store(), ServerSettings(workers=workers, query_timeout=60,
+                                                  queue_wait=120, preempt_after=0.3))
+    finished: list[tuple[str, str]] = []  # (client, outcome) in the order they were answered
+    seen: dict[str, object] = {}
+
+    async def send(client: str, text: str) -> None:
+        try:
+            await runner.query(text, choose_format=results_json, client=client)
+            finished.append((client, "ok"))
+        except ProblemError as err:
+            finished.append((client, err.kind))
+
+    async def main() -> None:
+        await runner.start()
+        assert runner.pool is not None
+        async with anyio.create_task_group() as group:
+            for _ in range(runaways):
+                group.start_soon(send, "192.0.2.1", RUNAWAY)
+            with anyio.fail_after(60):  # bounded: every runaway has been admitted or queued
+                while len(runner.pool.state()["waiting"]) < runaways - workers:
+                    await anyio.sleep(0.05)
+            await send("192.0.2.2", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            seen.update(runner.pool.state())
+            group.cancel_scope.cancel()  # the runaways' workers are killed
+
+    try:
+        anyio.run(main)
+    finally:
+        runner.close()
+    answered_before = finished[:finished.index(("192.0.2.2", "ok"))]
+    # at most one runaway per worker gave way (preempted), none timed out: the bound does not
+    # grow with the number of runaways, and the other runaways were still queued
+    assert len(answered_before) <= workers
+    assert {outcome for _, outcome in answered_before} <= {"query-preempted"}
+    assert seen["waiting"].count("192.0.2.1") >= runaways - 2 * workers  # type: ignore[union-attr]
+
+
+def test_one_client_alone_may_use_every_worker_and_is_not_preempted() -> None:
+    """Fairness takes nothing from a client when nobody else waits: its queries, more than the
+    workers, run to the end (here: to the timeout), none preempted."""
+    import anyio
+
+    from aimsgraph.server.execution import Runner
+    from aimsgraph.server.problems import ProblemError
+
+    runner = Runner(small_store(), ServerSettings(workers=2, query_timeout=1, queue_wait=120,
+                                                  preempt_after=0.2))
+    outcomes: list[str] = []
+    peak = [0]
+
+    async def send() -> None:
+        try:
+            await runner.query(RUNAWAY, choose_format=results_json, client="192.0.2.1")
+            outcomes.append("ok")
+        except ProblemError as err:
+            outcomes.append(err.kind)
+
+    async def main() -> None:
+        await runner.start()
+        assert runner.pool is not None
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(send)
+            while len(outcomes) < 3:
+                peak[0] = max(peak[0], len(runner.pool.state()["running"]))
+                await anyio.sleep(0.05)
+
+    try:
+        anyio.run(main)
+    finally:
+        runner.close()
+    assert outcomes == ["query-timeout"] * 3
+    assert peak[0] == 2  # both workers were used by the one client

@@ -108,6 +108,11 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                             "stopped with a 503 (default 1024; 0: no cap)")
     serve.add_argument("--queue-wait", type=seconds, default=30.0,
                        help="seconds a query waits for a free worker before a 503 (default 30)")
+    serve.add_argument("--preempt-after", type=seconds, default=1.0,
+                       help="seconds a client's query may wait while another client holds at "
+                            "least two more workers; then that client's longest-running query "
+                            "(if it has run this long) is stopped with a 503 so that the workers "
+                            "are shared fairly (default 1; the query timeout or more: never)")
     serve.add_argument("--route-timeout", type=seconds, default=60.0,
                        help="seconds any other resource or page may take before a 504 "
                             "(default 60)")
@@ -150,6 +155,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               base_url=args.base_url,
                               isolation=args.isolation, workers=args.workers,
                               query_memory=args.query_memory, queue_wait=args.queue_wait,
+                              preempt_after=args.preempt_after,
                               route_timeout=args.route_timeout,
                               as_amended_by=tuple(args.as_amended_by),
                               as_enacted=args.as_enacted,

@@ -22,6 +22,40 @@ sample organization, 36,000 quads, unless said otherwise):
   and the service lives on. ``RLIMIT_AS`` in the worker is a backstop (its virtual size at start
   + the cap + 1 GB: address space reserved by threads and the store's files is not memory). A
   query waits at most ``queue_wait`` seconds for a free worker (then 503 ``service-busy``).
+- **Fairness.** The workers are shared between clients, keyed by the client's address (the
+  peer's, or the one a proxy uvicorn trusts forwards: ``FORWARDED_ALLOW_IPS``). A free worker
+  goes to the waiting client that runs the fewest queries now; ties go to the client that used
+  the workers least lately (worker-seconds, halving every minute), then to the query that came
+  first. Order alone is not enough: when runaways hold every worker, the next one frees only at
+  the timeout. So a query that has waited ``preempt_after`` seconds (1 by default) stops the
+  longest-running query of a client that runs at least two more queries than its own client,
+  once that query has run ``preempt_after`` seconds too; that query's client gets a 503
+  ``query-preempted`` (with ``Retry-After``). A worker only ever moves from a client that holds
+  more to one that holds fewer, so nothing is preempted while one client is alone (it may use
+  every worker) or while clients hold equal shares. With one client flooding the service with N
+  runaways, another client's query waits about ``preempt_after`` plus a worker's start (0.05-0.1
+  s), whatever N; before, it waited up to ``timeout x N / workers``.
+
+  This is fair-share scheduling with preemption as cluster schedulers do it (Hadoop YARN's Fair
+  Scheduler kills containers of queues above their fair share for a queue that has stayed below
+  its share longer than ``fairSharePreemptionTimeout``), with a query as the unit and a client
+  as the queue. Kept out, and why:
+
+  - *A worker reserved for queries that have not yet proven slow* (with a soft budget): a query
+    cannot move between processes, so a query that passes the budget in the reserved worker
+    must be killed anyway; and queued runaways from one client are as "unproven" as the ordinary
+    query behind them, so the ordinary query still waits behind ``N x budget``.
+  - *A fixed concurrency limit per client* (e.g. workers - 1): it idles workers when a client is
+    alone (a single user, the usual deployment, would lose a worker for good) and still lets
+    two flooding clients take everything from a third.
+  - *Pausing (SIGSTOP) instead of killing*: every paused query keeps its memory (up to the cap),
+    so N paused runaways would hold N x the cap.
+
+  Limits: clients are told apart only by address. Behind a proxy that does not forward the
+  address (or is not trusted), every client is one, and the queue is first come, first served
+  again. Many runaways from many addresses are a question of capacity, not of sharing: each
+  address holds at most its share, and ``queue_wait`` answers the rest with 503
+  ``service-busy``. Fairness needs two workers or more (with one, nobody holds two more).
 - **What workers read.** A snapshot: a folder store (RocksDB) in a temporary folder, opened
   read-only, removed at exit. Nothing writes a published snapshot (Oxigraph: opening read-only
   while another process writes is undefined behaviour). An in-memory store is snapshot by a bulk

@@ -43,8 +43,8 @@ class Runner:
     def __init__(self, store: GraphStore, settings: ServerSettings) -> None:
         self.store, self.settings = store, settings
         self.isolated = settings.isolation == "process" and store.embedded
-        self.pool = WorkerPool(settings.workers, settings.query_memory * 1024 * 1024) \
-            if self.isolated else None
+        self.pool = WorkerPool(settings.workers, settings.query_memory * 1024 * 1024,
+                               settings.preempt_after) if self.isolated else None
         self._snapshots: Snapshots | None = None
         self._publishing: anyio.Lock | None = None
         self._writing: anyio.Lock | None = None
@@ -61,7 +61,8 @@ class Runner:
         """Stop the workers and remove the snapshots (a later query starts afresh)."""
         if self.pool is not None:
             self.pool.close()
-            self.pool = WorkerPool(self.pool.size, self.pool.memory_cap)
+            self.pool = WorkerPool(self.pool.size, self.pool.memory_cap,
+                                   self.pool.preempt_after)
         if self._snapshots is not None:
             self._snapshots.close()
             self._snapshots = None
@@ -80,7 +81,8 @@ class Runner:
 
     async def query(self, text: str, **options: Any) -> tuple[str, bytes]:
         """(media type, body) of ``text``'s answer (options: default_graphs, named_graphs,
-        bindings, choose_format); store and SERVICE faults become problem details."""
+        bindings, choose_format, client: the address the workers are shared by); store and
+        SERVICE faults become problem details."""
         try:
             return await self._query(text, **options)
         except ProblemError as err:
@@ -95,7 +97,7 @@ class Runner:
 
     async def _query(self, text: str, *, default_graphs: tuple[str, ...] = (),
                     named_graphs: tuple[str, ...] = (), bindings: Bindings | None = None,
-                    choose_format: Callable[[str], Any]) -> tuple[str, bytes]:
+                    choose_format: Callable[[str], Any], client: str = "") -> tuple[str, bytes]:
         """(media type, body) of ``text``'s answer; ``choose_format(kind)`` negotiates."""
         check_remote(text, self.settings.service_allowlist)
         formats = negotiated(choose_format)
@@ -106,16 +108,16 @@ class Runner:
                 "default_graphs": default_graphs, "named_graphs": named_graphs,
                 "bindings": bindings or None, "formats": formats,
                 "max_rows": self.settings.max_rows, "timeout": self.settings.query_timeout}
-        reply = await self._call(task)
+        reply = await self._call(task, client)
         if reply[0] == "ok":
             return reply[1], reply[2]
         raise self._problem(reply)
 
-    async def _call(self, task: dict[str, Any]) -> tuple:
+    async def _call(self, task: dict[str, Any], client: str) -> tuple:
         assert self.pool is not None
         try:
             return await self.pool.call(task, self.settings.query_timeout,
-                                        self.settings.queue_wait)
+                                        self.settings.queue_wait, client)
         except Stopped as stop:
             raise self._stopped(stop) from None
         except Busy:
@@ -139,6 +141,12 @@ class Runner:
                                 f"the query needed more than {self.settings.query_memory} MB "
                                 "and was stopped; narrow it or add a LIMIT",
                                 headers={"Retry-After": "5"})
+        if stop.reason == "preempted":
+            return ProblemError(503, "query-preempted", "query stopped to let others run",
+                                f"the query ran {stop.detail} s while holding more query workers "
+                                "than other clients whose queries waited, and was stopped so "
+                                "that they could run; try again later, one query at a time, or "
+                                "narrow it", headers={"Retry-After": "5"})
         return ProblemError(500, "query-crashed", "the query engine failed",
                             f"the query engine stopped on this query ({stop.detail}); the "
                             "service itself is unaffected")
@@ -174,14 +182,14 @@ class Runner:
 
     # -- updates ---------------------------------------------------------------------------
 
-    async def update(self, text: str) -> None:
+    async def update(self, text: str, client: str = "") -> None:
         """Apply ``text`` (see :meth:`_update`); a remote store's timeout names the store."""
         try:
-            await self._update(text)
+            await self._update(text, client)
         except ProblemError as err:
             raise self._store_fault(err) from None
 
-    async def _update(self, text: str) -> None:
+    async def _update(self, text: str, client: str) -> None:
         """Apply ``text`` in one transaction, or change nothing (also at the timeout).
 
         Isolated: the update runs first in a worker, on a copy of the current snapshot, within
@@ -197,7 +205,8 @@ class Runner:
             snapshots = await self._snapshot()
             work = await anyio.to_thread.run_sync(snapshots.work_copy)
             try:
-                reply = await self._call({"op": "update", "folder": str(work), "text": text})
+                reply = await self._call({"op": "update", "folder": str(work), "text": text},
+                                         client)
                 if reply[0] != "updated":
                     raise self._problem(reply)
                 if self.store.persistent:  # the user's folder: apply there, then snapshot it
