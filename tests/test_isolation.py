@@ -407,3 +407,66 @@ def test_one_client_alone_may_use_every_worker_and_is_not_preempted() -> None:
         runner.close()
     assert outcomes == ["query-timeout"] * 3
     assert peak[0] == 2  # both workers were used by the one client
+
+
+# -- a folder store (--store DIR): an update runs once, in a worker -----------------------------
+
+SLOW_UPDATE = ("INSERT DATA { GRAPH <urn:x:slow> { <urn:x:a> <urn:x:b> <urn:x:c> } } ;\n"
+               "INSERT { GRAPH <urn:x:slow> { <urn:x:n> <urn:x:is> ?n } } WHERE { "
+               "{ SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?w { ?a ?b ?c } GRAPH ?x { ?d ?e ?f } "
+               "GRAPH ?y { ?g ?h ?i } GRAPH ?z { ?j ?k ?l } } } }")
+
+
+def folder_store(path: Path) -> GraphStore:
+    store = GraphStore.open(path)
+    store.load_quads(Source(Path("numbers"), "urn:x:g"), [
+        ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
+                ox.NamedNode("urn:x:g")) for i in range(300)])
+    return store
+
+
+def post_update(client: TestClient, text: str):  # type: ignore[no-untyped-def]
+    return client.post("/sparql", content=text,
+                       headers={"Content-Type": "application/sparql-update",
+                                "Authorization": f"Bearer {TOKEN}"})
+
+
+def test_a_folder_store_update_runs_once_in_a_worker(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service never evaluates the update itself (before, it ran it a second time in its
+    own thread after the trial in a worker, where it could not be stopped); the folder holds
+    the change, and the service and the workers read it."""
+    store = folder_store(tmp_path / "store")
+
+    def evaluated_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the update was evaluated in the service's process")
+
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }"
+    with TestClient(create_app(ServerSettings(update_token=TOKEN), store),
+                    base_url=LOCAL) as client:
+        monkeypatch.setattr(GraphStore, "update", evaluated_here)
+        response = post_update(client, "INSERT DATA { GRAPH <urn:x:g> { <urn:x:new> <urn:x:p> "
+                                       "1 } }")
+        assert response.status_code == 204
+        answer = client.get("/sparql", params={"query": count},
+                            headers={"Accept": "application/sparql-results+json"})
+        assert answer.json()["results"]["bindings"][0]["n"]["value"] == "301"  # the workers
+        assert store.query(count).rows[0][0].value == "301"  # the service's own reads
+        monkeypatch.undo()
+    assert not store.detached  # the folder is the service's again once it stops
+    assert store.query(count).rows[0][0].value == "301"
+
+
+def test_a_folder_store_update_past_the_timeout_changes_nothing(tmp_path: Path) -> None:
+    store = folder_store(tmp_path / "store")
+    with TestClient(create_app(ServerSettings(update_token=TOKEN, query_timeout=1), store),
+                    base_url=LOCAL) as client:
+        response = post_update(client, SLOW_UPDATE)
+        assert response.status_code == 503
+        assert response.json()["type"].endswith("/query-timeout")
+        # the folder was let go by the killed worker: the next update opens it and applies
+        assert post_update(client, "INSERT DATA { GRAPH <urn:x:ok> { <urn:x:s> <urn:x:p> 2 } }"
+                           ).status_code == 204
+        assert post_update(client, "INSERT DATA { oops").status_code == 400
+    assert store.query("ASK { GRAPH <urn:x:slow> { ?s ?p ?o } }").boolean is False
+    assert store.query("ASK { GRAPH <urn:x:ok> { ?s ?p ?o } }").boolean is True

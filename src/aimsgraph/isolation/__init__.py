@@ -63,14 +63,20 @@ sample organization, 36,000 quads, unless said otherwise):
   100 s of the service's start under heavy load), a folder store by a checkpoint (hard links;
   0.6 s). Queries that scan pay RocksDB's price: a full scan of 10^6 quads took 1.57 s from a
   read-only folder against 0.79 s in memory.
-- **Updates.** An update is tried first in a worker, on a checkpoint copy of the snapshot, under
-  the same timeout and memory cap. Killed, the copy is deleted: its transaction never committed
-  and the service's own store was never touched. Finished, the service's in-memory store takes
-  the copy's contents (built aside and swapped in one step, so readers see the old data until
-  then; for that moment the service holds the graph twice) and the copy becomes the next
-  snapshot; a folder store (``--store DIR``) applies the
-  update itself in a thread (it has just been shown to finish within the limits) and is
-  checkpointed again. One update at a time; reads never wait for one.
+- **Updates.** An update runs once, in a worker, under the same timeout and memory cap, as one
+  transaction. An in-memory store: the worker applies it to a checkpoint copy of the snapshot.
+  Killed, the copy is deleted: its transaction never committed and the service's own store was
+  never touched. Finished, the service's in-memory store takes the copy's contents (built aside
+  and swapped in one step, so readers see the old data until then; for that moment the service
+  holds the graph twice) and the copy becomes the next snapshot. A folder store (``--store
+  DIR``): the service reads it through the snapshot too (a read-only checkpoint, so REST reads
+  cost what they cost on the folder) and lets go of the folder, so that the worker opens the
+  folder itself for writing (RocksDB allows one writer process). Killed before its commit, the
+  folder is as it was, as after a crash; then the folder is checkpointed again (hard links) and
+  the service and the workers read the new snapshot. When the service stops, it opens the
+  folder again. Before, a folder store's update was tried on a copy and then run a second time
+  by the service itself, where it could not be stopped. One update at a time; reads never wait
+  for one.
 - **Remote stores** evaluate their queries themselves: each HTTP request to the store may take no
   longer than the query timeout.
 

@@ -10,6 +10,7 @@ old way (a thread that is abandoned, not stopped, at the timeout) as the benchma
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -61,6 +62,8 @@ class Runner:
         """Stop the workers and remove the snapshots (a later query starts afresh)."""
         if self.pool is not None:
             self.pool.close()
+            with contextlib.suppress(OSError):  # a worker still in the folder: at exit only
+                self.store.reattach()  # the folder store is the service's own again
             self.pool = WorkerPool(self.pool.size, self.pool.memory_cap,
                                    self.pool.preempt_after)
         if self._snapshots is not None:
@@ -73,7 +76,10 @@ class Runner:
         async with self._publishing:
             if self._snapshots is None:
                 snapshots = Snapshots(self.store)
-                await anyio.to_thread.run_sync(snapshots.publish)
+                folder = await anyio.to_thread.run_sync(snapshots.publish)
+                if self.store.persistent:  # read through it: a worker may write the folder
+                    await anyio.to_thread.run_sync(
+                        lambda: self.store.detach(folder, changed=False))
                 self._snapshots = snapshots
         return self._snapshots
 
@@ -192,9 +198,10 @@ class Runner:
     async def _update(self, text: str, client: str) -> None:
         """Apply ``text`` in one transaction, or change nothing (also at the timeout).
 
-        Isolated: the update runs first in a worker, on a copy of the current snapshot, within
-        the timeout and memory cap; only then does the service's own store take the result,
-        while reads go on over the old data. Updates run one at a time."""
+        Isolated, in memory: the update runs in a worker, on a copy of the current snapshot,
+        within the timeout and memory cap; only then does the service's own store take the
+        result, while reads go on over the old data. A folder store (``--store DIR``): a worker
+        applies it to the folder itself (:meth:`_update_folder`). Updates run one at a time."""
         check_remote(text, self.settings.service_allowlist, update=True)
         if self._writing is None:
             self._writing = anyio.Lock()
@@ -203,21 +210,45 @@ class Runner:
                 await self._update_in_thread(text)
                 return
             snapshots = await self._snapshot()
+            if self.store.persistent:
+                await self._update_folder(text, client, snapshots)
+                return
             work = await anyio.to_thread.run_sync(snapshots.work_copy)
             try:
                 reply = await self._call({"op": "update", "folder": str(work), "text": text},
                                          client)
                 if reply[0] != "updated":
                     raise self._problem(reply)
-                if self.store.persistent:  # the user's folder: apply there, then snapshot it
-                    await anyio.to_thread.run_sync(self.store.update, text)
-                    await anyio.to_thread.run_sync(snapshots.publish)
-                else:  # in memory: take the updated copy as it is
-                    await anyio.to_thread.run_sync(self.store.take_contents, work)
-                    snapshots.adopt(work)
+                # in memory: take the updated copy as it is
+                await anyio.to_thread.run_sync(self.store.take_contents, work)
+                snapshots.adopt(work)
             finally:
                 if work.exists():
                     snapshots.discard(work)
+
+    async def _update_folder(self, text: str, client: str, snapshots: Snapshots) -> None:
+        """Apply ``text`` to the store folder once, in a worker, within the limits.
+
+        The service reads a detached folder store through snapshots (see :meth:`start`), so
+        the worker may open the folder for writing. Its update is one RocksDB transaction:
+        killed before the commit (the timeout, the memory cap, a client gone), the folder is as
+        it was, as after a crash. Then the folder is checkpointed again and the service and the
+        workers read the new snapshot (also after a kill: the kill may come in the moment after
+        the commit, and what is read must be what the folder holds)."""
+        written = True
+        try:
+            reply = await self._call({"op": "update", "folder": self.store.location,
+                                      "text": text}, client)
+            if reply[0] != "updated":
+                written = False  # refused or failed: the transaction never committed
+                raise self._problem(reply)
+        finally:
+            if written:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(self._view_folder, snapshots)
+
+    def _view_folder(self, snapshots: Snapshots) -> None:
+        self.store.detach(snapshots.publish())
 
     async def _update_in_thread(self, text: str) -> None:
         try:
