@@ -197,7 +197,7 @@ def test_a_query_that_crashes_the_engine_leaves_the_service_running(server: Serv
 @pytest.mark.parametrize("field, value", [
     ("query_timeout", -1), ("query_timeout", 0), ("query_timeout", float("nan")),
     ("workers", 0), ("query_memory", -5), ("queue_wait", -1), ("route_timeout", 0),
-    ("isolation", "fork")])
+    ("preempt_after", 0), ("isolation", "fork")])
 def test_settings_refuse_unsafe_limits(field: str, value: object) -> None:
     with pytest.raises(UsageError, match=field.replace("_", "-") if field != "isolation"
                        else "isolation"):
@@ -205,7 +205,8 @@ def test_settings_refuse_unsafe_limits(field: str, value: object) -> None:
 
 
 @pytest.mark.parametrize("flag, value", [("--query-timeout", "-1"), ("--query-timeout", "inf"),
-                                          ("--workers", "0"), ("--query-memory", "-1")])
+                                          ("--workers", "0"), ("--query-memory", "-1"),
+                                          ("--preempt-after", "0")])
 def test_serve_refuses_unsafe_limits(flag: str, value: str) -> None:
     result = subprocess.run([*COMMAND, "serve", flag, value], capture_output=True, text=True,
                             timeout=60)
