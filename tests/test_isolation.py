@@ -471,3 +471,25 @@ def test_a_folder_store_update_past_the_timeout_changes_nothing(tmp_path: Path) 
         assert post_update(client, "INSERT DATA { oops").status_code == 400
     assert store.query("ASK { GRAPH <urn:x:slow> { ?s ?p ?o } }").boolean is False
     assert store.query("ASK { GRAPH <urn:x:ok> { ?s ?p ?o } }").boolean is True
+
+
+def test_the_service_answers_while_the_first_snapshot_is_made(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers' first snapshot (tens of seconds at 10^6 quads) no longer holds up the
+    start: REST answers meanwhile, and client SPARQL waits for the snapshot."""
+    from aimsgraph.isolation.pool import Snapshots
+
+    release = threading.Event()
+    publish = Snapshots.publish
+
+    def slow_publish(self: Snapshots) -> Path:
+        assert release.wait(60)  # bounded
+        return publish(self)
+
+    monkeypatch.setattr(Snapshots, "publish", slow_publish)
+    with TestClient(create_app(ServerSettings(), small_store()), base_url=LOCAL) as client:
+        assert client.get("/frameworks").status_code == 200  # the snapshot is still held up
+        release.set()
+        response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert (response.status_code, response.json()["boolean"]) == (200, True)

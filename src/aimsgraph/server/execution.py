@@ -19,6 +19,7 @@ import anyio
 import anyio.to_thread
 import pyoxigraph as ox
 
+from ..errors import StoreError
 from ..isolation.evaluation import KINDS, Deadline, Formats, Refusal, evaluate
 from ..isolation.pool import Busy, Snapshots, Stopped, WorkerPool
 from ..namespaces import PREFIXES
@@ -53,10 +54,13 @@ class Runner:
             store.limit_requests(settings.query_timeout)
 
     async def start(self) -> None:
-        """Publish the first snapshot and start a worker, ahead of the first query."""
+        """Publish the first snapshot and start a worker, ahead of the first query (the
+        service answers meanwhile). If that fails, the first query tries again and answers
+        with the problem."""
         if self.pool is not None:
-            await self._snapshot()
-            await self.pool.warm()
+            with contextlib.suppress(OSError, StoreError):
+                await self._snapshot()
+                await self.pool.warm()
 
     def close(self) -> None:
         """Stop the workers and remove the snapshots (a later query starts afresh)."""
