@@ -86,15 +86,16 @@ def start_servers(scale: str, timeout: float) -> dict:
         data = manifest["org"]
         queries = {k: v for k, v in HTTP_QUERIES.items() if v}
         queries["frameworks (catalog)"] = SAMPLE_QUERIES["frameworks (catalog)"]
-    servers = {}
+    servers, sparql_ready = {}, {}
     for mode in ("process", "thread"):
         port = free_port()
         command = [str(bin_dir / "aimsgraph"), "serve", "--port", str(port), "--no-example",
                    "--data", data, "--isolation", mode, "--query-timeout", str(timeout)]
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ready = wait_until_up(f"http://127.0.0.1:{port}/queries", proc)
-        if mode == "process":  # the first snapshot and worker are made in the lifespan
-            ready += wait_until_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
+        if mode == "process":  # the first snapshot and worker are made after the REST is up
+            sparql_ready[f"aimsgraph-{mode} SPARQL"] = ready + wait_until_up(
+                f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
         servers[f"aimsgraph-{mode}"] = (proc, f"http://127.0.0.1:{port}/sparql", ready)
     port = free_port()
     proc = subprocess.Popen([str(bin_dir / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}",
@@ -106,7 +107,7 @@ def start_servers(scale: str, timeout: float) -> dict:
     else:
         ready += post_files(f"http://127.0.0.1:{port}/store", manifest["files"])
     servers["oxigraph"] = (proc, f"http://127.0.0.1:{port}/query", ready)
-    return {"servers": servers, "queries": queries}
+    return {"servers": servers, "queries": queries, "sparql_ready": sparql_ready}
 
 
 def scale_store(scale: str):  # type: ignore[no-untyped-def]
@@ -227,6 +228,7 @@ def bench(scale: str, opts: argparse.Namespace) -> dict:
     servers, queries = started["servers"], started["queries"]
     result: dict = {"snapshot": costs, "ready_s": {k: v[2] for k, v in servers.items()},
                     "queries": {}, "runaway": {}}
+    result["ready_s"].update(started["sparql_ready"])
     try:
         for label, text in queries.items():
             rows: dict = {}

@@ -59,10 +59,23 @@ sample organization, 36,000 quads, unless said otherwise):
 - **What workers read.** A snapshot: a folder store (RocksDB) in a temporary folder, opened
   read-only, removed at exit. Nothing writes a published snapshot (Oxigraph: opening read-only
   while another process writes is undefined behaviour). An in-memory store is snapshot by a bulk
-  load of its dump (1.1-2.2 s at the sample; 35 s at 10^6 triples in a calmer moment, about
-  100 s of the service's start under heavy load), a folder store by a checkpoint (hard links;
-  0.6 s). Queries that scan pay RocksDB's price: a full scan of 10^6 quads took 1.57 s from a
-  read-only folder against 0.79 s in memory.
+  load of its quads, handed across directly (``bulk_extend``; until December 2026 its whole
+  N-Quads dump was written, held in memory and parsed again: 1.2-1.3x slower at the sample and
+  10^5 under load, ``benchmarks/isolation.py``); at 10^6 triples the old way took 35 s in a
+  calmer moment. A folder store is snapshot by a checkpoint (hard links; 0.6 s). The first
+  snapshot is made while the service already answers: REST resources and pages do not wait
+  for it, client SPARQL does. Queries that scan pay RocksDB's price: a full scan of 10^6 quads
+  took 1.57 s from a read-only folder against 0.79 s in memory (1.9-2.1x at the sample and
+  10^5). ``oxigraph serve``, the benchmarks' yardstick, reads RocksDB too.
+
+  Measured and not taken (yet): an in-memory copy in each worker. Each worker would hold the
+  whole graph (the memory cap would have to cover it, and N workers hold it N times), and a
+  killed worker could no longer be replaced at once: loading 150,000 quads into memory took
+  about 6 s under load, against 0.04-0.1 s to fork a worker now. Sharing one in-memory copy
+  copy-on-write needs a fork server per snapshot generation (the copy loaded in a
+  single-threaded process that forks the workers and hands their pipes over) and a memory cap
+  that counts only a worker's private pages; that is the next step if scans matter more than
+  the memory.
 - **Updates.** An update runs once, in a worker, under the same timeout and memory cap, as one
   transaction. An in-memory store: the worker applies it to a checkpoint copy of the snapshot.
   Killed, the copy is deleted: its transaction never committed and the service's own store was
