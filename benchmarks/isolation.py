@@ -219,12 +219,57 @@ def runaway(endpoint: str, pid: int, text: str, count: int) -> dict:
             "cpu_after_1s": shares[0], "cpu_after_3s": shares[2]}
 
 
+def fairness(endpoint: str, ordinary: str, count: int, samples: int = 10) -> dict:
+    """Latency of an ordinary query from another client address (127.0.0.2) alone, then while
+    ``count`` runaway queries from 127.0.0.1 hold or wait for every worker (same server)."""
+    import statistics
+
+    import httpx
+
+    other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=300)
+
+    def latencies() -> list[float]:
+        times = []
+        for _ in range(samples):
+            start = time.perf_counter()
+            other.get(endpoint, params={"query": ordinary}).raise_for_status()
+            times.append(time.perf_counter() - start)
+        return times
+
+    alone = latencies()
+    threads = [threading.Thread(target=lambda: httpx.get(endpoint, params={"query": SPINNER},
+                                                         timeout=600))
+               for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)  # the runaways are in: running or queued
+    loaded = latencies()
+    for thread in threads:
+        thread.join(600)
+    other.close()
+    return {"count": count, "alone_median_ms": statistics.median(alone) * 1000,
+            "runaways_median_ms": statistics.median(loaded) * 1000,
+            "runaways_max_ms": max(loaded) * 1000}
+
+
 def bench(scale: str, opts: argparse.Namespace) -> dict:
     costs = snapshot_costs(scale, opts.snapshot_repeat)
     print(f"  {scale}: snapshot costs: done", file=sys.stderr, flush=True)
     if opts.only_snapshot:
         return {"snapshot": costs}
     started = start_servers(scale, opts.timeout)
+    if opts.only_fairness:
+        servers = started["servers"]
+        ordinary = next(iter(started["queries"].values()))
+        result = {"snapshot": costs, "fairness": {}}
+        try:
+            for name in ("aimsgraph-process", "aimsgraph-thread"):
+                result["fairness"][name] = fairness(servers[name][1], ordinary, opts.fairness)
+        finally:
+            for proc, _, _ in servers.values():
+                proc.kill()
+                proc.wait(timeout=20)
+        return result
     servers, queries = started["servers"], started["queries"]
     result: dict = {"snapshot": costs, "ready_s": {k: v[2] for k, v in servers.items()},
                     "queries": {}, "runaway": {}}
@@ -274,6 +319,13 @@ def report(results: dict) -> str:
                 f"Full scan: memory {m['scan memory'] * 1000:.0f} ms, worker's snapshot "
                 f"{m['scan snapshot'] * 1000:.0f} ms "
                 f"({m['scan snapshot'] / m['scan memory']:.1f}x).", ""]
+        if "fairness" in r:
+            out += ["| an ordinary query from another client | runaways | alone median ms | "
+                    "with the runaways median ms | max ms |", "|---|---|---|---|---|"]
+            for name, f in r["fairness"].items():
+                out.append(f"| {name} | {f['count']} | {f['alone_median_ms']:.1f} | "
+                           f"{f['runaways_median_ms']:.1f} | {f['runaways_max_ms']:.1f} |")
+            out.append("")
         if "queries" not in r:
             continue
         out += [f"#### {scale}", "",
@@ -314,6 +366,11 @@ def main(argv: list[str] | None = None) -> dict:
                         help="repetitions of each snapshot step (medians)")
     parser.add_argument("--only-snapshot", action="store_true",
                         help="measure the snapshot steps only, no servers")
+    parser.add_argument("--only-fairness", action="store_true",
+                        help="measure only an ordinary query's latency from another client "
+                             "while --fairness runaway queries are in")
+    parser.add_argument("--fairness", type=int, default=20,
+                        help="runaway queries for --only-fairness")
     opts = parser.parse_args(argv)
     opts.clients = [int(c) for c in opts.clients.split(",")]
     results: dict = {"command": "python benchmarks/isolation.py " + " ".join(argv or sys.argv[1:]),

@@ -109,10 +109,10 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.add_argument("--queue-wait", type=seconds, default=30.0,
                        help="seconds a query waits for a free worker before a 503 (default 30)")
     serve.add_argument("--preempt-after", type=seconds, default=1.0,
-                       help="seconds a client's query may wait while another client holds at "
-                            "least two more workers; then that client's longest-running query "
-                            "(if it has run this long) is stopped with a 503 so that the workers "
-                            "are shared fairly (default 1; the query timeout or more: never)")
+                       help="workers are shared fairly between client addresses: a query of "
+                            "a client holding at least two workers more than a client whose "
+                            "query waits is stopped with a 503 once it has run this long "
+                            "(default 1; the query timeout or more: never)")
     serve.add_argument("--route-timeout", type=seconds, default=60.0,
                        help="seconds any other resource or page may take before a 504 "
                             "(default 60)")

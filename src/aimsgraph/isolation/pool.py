@@ -93,6 +93,9 @@ class _Worker:
 
 #: how fast a client's recorded use of the workers fades (seconds for it to halve)
 USAGE_HALF_LIFE = 60.0
+#: a client that used a worker this recently (seconds) counts as active: while another is, a
+#: client already running a query does not take the last free worker
+ACTIVE_WINDOW = 60.0
 
 
 @dataclass(eq=False)
@@ -111,9 +114,10 @@ class WorkerPool:
     """At most ``size`` workers, each capped at ``memory_cap`` bytes resident (0: no cap),
     shared fairly between clients (see the package docstring, "Fairness"): a free worker goes
     to the waiting client that runs the fewest queries now (then: that used the workers least
-    lately; then: the query that came first), and a query that has waited ``preempt_after``
-    seconds stops the longest-running query of a client that runs at least two more than its
-    own client, once that query has run ``preempt_after`` seconds itself."""
+    lately; then: the query that came first); the last free worker is kept for a client with
+    nothing running while other clients are active; and a waiting query stops the
+    longest-running query of a client that runs at least two more than its own client, once
+    that query has run ``preempt_after`` seconds."""
 
     size: int
     memory_cap: int
@@ -172,11 +176,22 @@ class WorkerPool:
     def _order(self, ticket: _Ticket, now: float) -> tuple[int, float, float]:
         return self._runs(ticket.client), self._used(ticket.client, now), ticket.arrived
 
+    def _others_active(self, client: str, now: float) -> bool:
+        return any(t.client != client for t in self._running + self._waiting) or any(
+            other != client and now - when < ACTIVE_WINDOW
+            for other, (_, when) in self._usage.items())
+
     def _dispatch(self) -> None:
-        """Give free workers to the waiting queries that come first in the fair order."""
+        """Give free workers to the waiting queries that come first in the fair order; keep
+        the last free one for a client with nothing running while other clients are active
+        (whoever waits first in the order already runs a query then)."""
         now = time.monotonic()
         while self._waiting and len(self._running) < self.size:
             ticket = min(self._waiting, key=lambda t: self._order(t, now))
+            if (self.size >= 2 and len(self._running) == self.size - 1
+                    and self._runs(ticket.client) >= 1
+                    and self._others_active(ticket.client, now)):
+                break
             self._waiting.remove(ticket)
             ticket.started = now
             self._running.append(ticket)
@@ -210,7 +225,7 @@ class WorkerPool:
         ticket = _Ticket(client, now, anyio.Event())
         self._waiting.append(ticket)
         self._dispatch()
-        deadline, check = now + queue_wait, now + self.preempt_after
+        deadline, check = now + queue_wait, now
         try:
             while not ticket.started:
                 now = time.monotonic()

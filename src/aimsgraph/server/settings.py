@@ -25,8 +25,8 @@ class ServerSettings:
     workers: int = field(default_factory=default_workers)  #: worker processes at most
     query_memory: int = 1024  #: MB a worker may hold resident before it is stopped (0: no cap)
     queue_wait: float = 30.0  #: seconds a query waits for a free worker before a 503
-    #: seconds a query of a client holding fewer workers may wait before the longest-running
-    #: query of a client holding at least two more (and running this long) is stopped for it
+    #: seconds a query of a client holding at least two workers more than a client whose query
+    #: waits may run before it is stopped for that query (fair sharing, see aimsgraph.isolation)
     preempt_after: float = 1.0
     route_timeout: float = 60.0  #: seconds any other route (REST, web page) may take
 
