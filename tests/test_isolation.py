@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aimsgraph import GraphStore
-from aimsgraph.errors import UsageError
+from aimsgraph.errors import StoreError, UsageError
 from aimsgraph.isolation import proctree
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import Source
@@ -459,6 +459,10 @@ def test_a_folder_store_update_runs_once_in_a_worker(tmp_path: Path,
         assert answer.json()["results"]["bindings"][0]["n"]["value"] == "301"  # the workers
         assert store.query(count).rows[0][0].value == "301"  # the service's own reads
         monkeypatch.undo()
+        # RocksDB's lock is let go meanwhile, the service's own is not: no other process (or
+        # store object) opens the folder while the service runs
+        with pytest.raises(StoreError, match="another aimsgraph process"):
+            GraphStore.open(tmp_path / "store")
     assert not store.detached  # the folder is the service's again once it stops
     assert store.query(count).rows[0][0].value == "301"
 

@@ -73,6 +73,27 @@ class Engine(Protocol):
     def dump(self, out: BinaryIO, fmt: RdfFormat, prefixes: Mapping[str, str] | None) -> None: ...
 
 
+#: the file in a store folder that the process using it holds locked: RocksDB's own lock is
+#: let go while a service reads the folder through a snapshot (see EmbeddedEngine.detach)
+HOLD_FILE = "aimsgraph.lock"
+
+
+def _hold(path: Path) -> BinaryIO | None:
+    """Lock ``path``'s hold file for this process (an OSError naming the lock if another
+    process holds it); None where the platform has no ``fcntl``."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: RocksDB's own lock is all there is
+        return None
+    handle = open(path / HOLD_FILE, "ab")  # noqa: SIM115 (held for the engine's life)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        handle.close()
+        raise OSError(f"{path / HOLD_FILE} is locked by another process") from err
+    return handle
+
+
 class EmbeddedEngine:
     """Oxigraph in this process: in memory, or persisted in ``path`` (RocksDB, transactional)."""
 
@@ -85,6 +106,7 @@ class EmbeddedEngine:
             return
         try:
             path.mkdir(parents=True, exist_ok=True)
+            self._hold = _hold(path)
             self._store = ox.Store(str(path))
         except OSError as err:
             hint = " (is another aimsgraph process using it?)" if "lock" in str(err).lower() \

@@ -92,7 +92,9 @@ sample organization, 36,000 quads, unless said otherwise):
   holds the graph twice) and the copy becomes the next snapshot. A folder store (``--store
   DIR``): the service reads it through the snapshot too (a read-only checkpoint, so REST reads
   cost what they cost on the folder) and lets go of the folder, so that the worker opens the
-  folder itself for writing (RocksDB allows one writer process). Killed before its commit, the
+  folder itself for writing (RocksDB allows one writer process). The service keeps its own
+  lock on the folder (``aimsgraph.lock``, taken by every aimsgraph process that opens a store
+  folder), so no other aimsgraph process opens it meanwhile. Killed before its commit, the
   folder is as it was, as after a crash; then the folder is checkpointed again (hard links) and
   the service and the workers read the new snapshot. When the service stops, it opens the
   folder again. Before, a folder store's update was tried on a copy and then run a second time
