@@ -324,6 +324,25 @@ class GraphStore:
             raise UsageError(f"a snapshot needs an embedded store, not {self.location}")
         self._engine.snapshot(target)
 
+    def detach(self, snapshot: Path, *, changed: bool = True) -> None:
+        """A folder store: read through ``snapshot`` and let another process write the folder
+        (see :meth:`EmbeddedEngine.detach`); ``changed``: the snapshot holds data this store
+        object has not seen (an update made by that process)."""
+        if not isinstance(self._engine, EmbeddedEngine) or not self.persistent:
+            raise UsageError(f"only a folder store is detached, not {self.location}")
+        self._engine.detach(snapshot)
+        if changed:
+            self._generation += 1
+
+    def reattach(self) -> None:
+        """Open a detached folder store for writing again."""
+        if isinstance(self._engine, EmbeddedEngine):
+            self._engine.reattach()
+
+    @property
+    def detached(self) -> bool:
+        return isinstance(self._engine, EmbeddedEngine) and self._engine.detached
+
     def take_contents(self, folder: Path) -> None:
         """Replace an in-memory store's contents by a folder store's (an update applied to a
         copy elsewhere); readers see the old contents until the new are complete."""

@@ -108,6 +108,11 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                             "stopped with a 503 (default 1024; 0: no cap)")
     serve.add_argument("--queue-wait", type=seconds, default=30.0,
                        help="seconds a query waits for a free worker before a 503 (default 30)")
+    serve.add_argument("--preempt-after", type=seconds, default=1.0,
+                       help="workers are shared fairly between client addresses: a query of "
+                            "a client holding at least two workers more than a client whose "
+                            "query waits is stopped with a 503 once it has run this long "
+                            "(default 1; the query timeout or more: never)")
     serve.add_argument("--route-timeout", type=seconds, default=60.0,
                        help="seconds any other resource or page may take before a 504 "
                             "(default 60)")
@@ -162,6 +167,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               base_url=args.base_url,
                               isolation=args.isolation, workers=args.workers,
                               query_memory=args.query_memory, queue_wait=args.queue_wait,
+                              preempt_after=args.preempt_after,
                               route_timeout=args.route_timeout,
                               as_amended_by=tuple(args.as_amended_by),
                               as_enacted=args.as_enacted, evidence_months=args.evidence_months,

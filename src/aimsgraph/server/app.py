@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -42,11 +43,16 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
             app.state.store.limit_requests(settings.query_timeout)
             prepare(app.state.store, law=_law(app.state.store, settings))
             app.state.runner = Runner(app.state.store, settings)
-        await app.state.runner.start()
-        try:
-            yield
-        finally:
-            app.state.runner.close()
+        # the workers' first snapshot is made while the service already answers: the REST
+        # resources and pages do not wait for it (at 10^6 quads it takes tens of seconds);
+        # client SPARQL waits until it is there
+        async with anyio.create_task_group() as group:
+            group.start_soon(app.state.runner.start)
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+                app.state.runner.close()
 
     app = FastAPI(
         title="aimsgraph",

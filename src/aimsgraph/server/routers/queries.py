@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...queries import QueryCatalog
-from ..deps import RunnerDep
+from ..deps import RunnerDep, client_of
 from ..models import NamedQuery, problems
 from ..negotiation import GRAPHS, RESULTS
 from .sparql import negotiator
@@ -38,5 +38,6 @@ async def run_named_query(name: str, request: Request, runner: RunnerDep) -> Res
     named = QueryCatalog().get(name)
     bindings = named.bindings(dict(request.query_params.items()))
     media, body = await runner.query(named.text, bindings=bindings,
-                                     choose_format=negotiator(request.headers.get("accept")))
+                                     choose_format=negotiator(request.headers.get("accept")),
+                                     client=client_of(request))
     return Response(body, media_type=media, headers={"Vary": "Accept"})

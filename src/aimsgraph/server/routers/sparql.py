@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..deps import SettingsDep, StoreDep, get_runner
+from ..deps import SettingsDep, StoreDep, client_of, get_runner
 from ..models import SparqlForm, problems
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
 from ..problems import ProblemError
@@ -50,7 +50,7 @@ async def answer(request: Request, store, settings: ServerSettings, text: str,  
                  default_graphs: list[str], named_graphs: list[str]) -> Response:
     media, body = await get_runner(request).query(
         text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-        choose_format=negotiator(request.headers.get("accept")))
+        choose_format=negotiator(request.headers.get("accept")), client=client_of(request))
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -126,7 +126,7 @@ async def update(request: Request, store, settings: ServerSettings, text: str) -
     if not hmac.compare_digest(given[7:].strip().encode(), settings.update_token.encode()):
         raise ProblemError(403, "forbidden", "wrong update token",
                            "the update token is not the one this server was started with")
-    await get_runner(request).update(text)
+    await get_runner(request).update(text, client_of(request))
     request.app.state.updated = True  # stores built for other mapping set choices are now stale
     request.app.state.__dict__.pop("selection_stores", None)
     return Response(status_code=204)

@@ -23,7 +23,7 @@ from ....formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat
 from ....namespaces import PREFIXES
 from ....queries import NamedQuery, QueryCatalog
 from ....spreadsheet import neutralize, write_csv
-from ...deps import SettingsDep, StoreDep, get_runner
+from ...deps import SettingsDep, StoreDep, client_of, get_runner
 from ...execution import Runner
 from ...negotiation import GRAPHS, RESULTS
 from ...problems import ProblemError, status_of
@@ -103,7 +103,7 @@ async def sparql_page(request: Request, store: StoreDep, settings: SettingsDep,
     links = Links(request, catalog(request))
     try:
         bindings = named.bindings(values) if named else None
-        outcome = await evaluate(get_runner(request), text, bindings, links)
+        outcome = await evaluate(get_runner(request), text, bindings, links, client_of(request))
     except ProblemError as err:
         return render(request, "sparql.html", "sparql", "SPARQL", status_code=err.status,
                       error=err.detail, **context)
@@ -129,11 +129,13 @@ async def sparql_download(request: Request, store: StoreDep, settings: SettingsD
     bindings = named.bindings(parameters(request, named)) if named else None
     if fmt.name in SPREADSHEET_TABLES:
         media, body = await get_runner(request).query(
-            query, bindings=bindings, choose_format=fixed(SOLUTION_FORMATS["json"]))
+            query, bindings=bindings, choose_format=fixed(SOLUTION_FORMATS["json"]),
+            client=client_of(request))
         media, body = SPREADSHEET_TABLES[fmt.name], spreadsheet_table(body, fmt.name)
     else:
         media, body = await get_runner(request).query(query, bindings=bindings,
-                                                      choose_format=fixed(fmt))
+                                                      choose_format=fixed(fmt),
+                                                      client=client_of(request))
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="results.{EXTENSION[fmt.name]}"'})
 
@@ -168,14 +170,16 @@ def _write_tsv(out: io.StringIO, rows: list[dict[str, str]], columns: list[str])
         writer.writerow([neutralize(row.get(c, "")) for c in columns])
 
 
-async def evaluate(runner: Runner, text: str, bindings, links: Links) -> Outcome:  # type: ignore[no-untyped-def]
+async def evaluate(runner: Runner, text: str, bindings, links: Links,  # type: ignore[no-untyped-def]
+                   client: str = "") -> Outcome:
     """Run through the guarded path as SPARQL JSON results (or N-Triples) and tabulate."""
     def choose(kind: str):  # type: ignore[no-untyped-def]
         table = GRAPHS if kind == "graph" else RESULTS
         media = "application/n-triples" if kind == "graph" else "application/sparql-results+json"
         return media, dict(table)[media]
 
-    media, body = await runner.query(text, bindings=bindings, choose_format=choose)
+    media, body = await runner.query(text, bindings=bindings, choose_format=choose,
+                                     client=client)
     if media == "application/n-triples":
         triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
         rows = [[term_cell(t.subject, links), term_cell(t.predicate, links),
