@@ -8,30 +8,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
-from collections import defaultdict
 from datetime import UTC, datetime
 
 import curies
 import yaml
 
 from .namespaces import AIMS, BASE, PROVISION_PREFIXES, SKOS
+from .oscal import to_mapping_collection
 from .queries import QueryCatalog
 from .sssom import SEMAPV, SKOS_FOR
 from .store import GraphStore
 
-#: NIST IR 8477 relation -> OSCAL 1.2 mapping relationship token (semantic matching rationale)
-OSCAL_RELATIONSHIP = {"Equal": "equivalent-to", "SubsetOf": "subset-of",
-                      "SupersetOf": "superset-of", "IntersectsWith": "intersects-with",
-                      "NotRelated": "no-relationship"}
-OSCAL_VERSION = "1.2.1"
 SSSOM_COLUMNS = ["subject_id", "subject_label", "predicate_id", "predicate_modifier", "object_id",
                  "object_label", "set_relation", "mapping_justification", "confidence",
                  "author_id", "mapping_date", "subject_source", "subject_source_version",
                  "object_source", "object_source_version", "comment"]
 CURIE_MAP = {"aims": AIMS, "aimsgraph": BASE, "semapv": SEMAPV, "skos": SKOS,
              **PROVISION_PREFIXES}
-_NAMESPACE = uuid.UUID("5f3c0a52-6a0e-4d5c-9d0e-6f1b3e0c2a11")  # aimsgraph's UUIDv5 namespace
 
 
 def export_mappings(store: GraphStore, fmt: str) -> bytes:
@@ -101,44 +94,5 @@ def to_sssom(store: GraphStore) -> str:
 
 
 def to_oscal_mapping(store: GraphStore) -> dict:
-    """All authored mappings as an OSCAL 1.2 mapping collection, one mapping per mapping set."""
-    by_set: dict[str, list[dict]] = defaultdict(list)
-    for m in authored_mappings(store):
-        by_set[m["mappingSet"] or ""].append(m)
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    mappings = []
-    for set_id, rows in sorted(by_set.items()):
-        first = rows[0]
-        maps = []
-        for m in rows:
-            relation = (m["relation"] or "").removeprefix(AIMS)
-            entry: dict = {
-                "uuid": str(uuid.uuid5(_NAMESPACE, m["mapping"] or "")),
-                "relationship": OSCAL_RELATIONSHIP[relation],
-                "sources": [{"type": "control", "id-ref": m["source"]}],
-                "targets": [{"type": "control", "id-ref": m["target"]}],
-            }
-            if m["confidence"]:
-                entry["confidence-score"] = {"percentage": float(m["confidence"])}
-            if m["rationale"]:
-                entry["remarks"] = m["rationale"]
-            maps.append(entry)
-        mappings.append({
-            "uuid": str(uuid.uuid5(_NAMESPACE, set_id)),
-            "source-resource": {"type": "catalog", "href": first["sourceFramework"]},
-            "target-resource": {"type": "catalog", "href": first["targetFramework"]},
-            "maps": maps,
-        })
-    return {"mapping-collection": {
-        "uuid": str(uuid.uuid5(_NAMESPACE, f"{BASE}mappings/all/{now}")),
-        "metadata": {"title": "aimsgraph crosswalks", "last-modified": now,
-                     "version": now[:10], "oscal-version": OSCAL_VERSION},
-        "provenance": {
-            "method": "human",
-            "matching-rationale": "semantic",
-            "status": "complete",
-            "mapping-description": "Typed crosswalks authored in SSSOM by the aimsgraph "
-                                   "maintainers; relations follow NIST IR 8477 set theory.",
-        },
-        "mappings": mappings,
-    }}
+    """All authored mappings as an OSCAL 1.2 mapping collection (see :mod:`.oscal`)."""
+    return to_mapping_collection(store)
