@@ -15,6 +15,7 @@ in sync.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import BinaryIO
 
@@ -29,7 +30,7 @@ XSD_STRING = XSD + "string"
 RDF_LANG_STRING = RDF + "langString"
 #: namespaces beyond the query prefixes that the shipped graph uses
 EXTRA_PREFIXES = {
-    "aimsgraph": BASE,
+    "ag": BASE,
     "graph": GRAPH,
     "mapping": BASE + "mappings/",
     "semapv": "https://w3id.org/semapv/vocab/",
@@ -39,7 +40,21 @@ EXTRA_PREFIXES = {
     "airo": "https://w3id.org/airo#",
     "eli": "http://data.europa.eu/eli/ontology#",
     "eurlex": "https://eur-lex.europa.eu/eli/",
+    "eurlex-aiact": "https://eur-lex.europa.eu/eli/reg/2024/1689/",
+    "eurlex-gdpr": "https://eur-lex.europa.eu/eli/reg/2016/679/",
 }
+#: reverse terms: a mapping set lists its mappings, a framework its provisions, each embedded
+#: there (so that the node does not repeat the property pointing back)
+REVERSE = {"mappings": "aims:inMappingSet", "provisions": "aims:inFramework"}
+#: IRI-valued properties whose values are written as vocabulary terms (``"Equal"``)
+VOCAB_VALUED = ("aims:relation", "aims:mappingJustification", "aims:addressedTo")
+#: shorter names for a few long property names (the rest are their local names)
+RENAMED = {"aims:mappingJustification": "justification", "aims:authoredAtRow": "row",
+           "skos:prefLabel": "title", "aims:carriesRequirement": "requirement",
+           "aims:authoredIn": "file"}
+#: SEMAPV justifications, written as terms where a property takes vocabulary values
+SEMAPV_TERMS = ("ManualMappingCuration", "MappingReview", "LexicalMatching",
+                "SemanticSimilarityThresholdMatching", "UnspecifiedMatching")
 #: term names are chosen in this order when two namespaces share a local name
 _PRIORITY = (AIMS, "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/")
 
@@ -65,9 +80,12 @@ def build_context(quads: list[ox.Quad]) -> dict:
     names: dict[str, str] = {}
     ranked = sorted(kinds, key=lambda p: (next((i for i, ns in enumerate(_PRIORITY)
                                                 if p.startswith(ns)), len(_PRIORITY)), p))
-    context: dict = dict(sorted(prefixes.items()))
+    context: dict = {"@vocab": AIMS, "id": "@id", "type": "@type",
+                     **dict(sorted(prefixes.items()))}
+    context.update({term: f"semapv:{term}" for term in SEMAPV_TERMS})
     for predicate in ranked:
-        local = predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        local = RENAMED.get(_compact(predicate, prefixes)) \
+            or predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         if not local.isidentifier() or local in names or local in context:
             continue
         names[local] = predicate
@@ -81,7 +99,11 @@ def build_context(quads: list[ox.Quad]) -> dict:
                 definition["@language"] = value
             elif value != XSD_STRING:
                 definition["@type"] = _compact(value, prefixes)
+        if definition["@id"] in VOCAB_VALUED:
+            definition["@type"] = "@vocab"
         context[local] = definition
+    for name, iri in REVERSE.items():
+        context[name] = {"@reverse": iri}
     return context
 
 
@@ -99,11 +121,23 @@ class Compactor:
 
     def __init__(self, context: dict) -> None:
         self.context = context
-        self.prefixes = {k: v for k, v in context.items() if isinstance(v, str)}
+        self.prefixes = {k: v for k, v in context.items() if isinstance(v, str)
+                         and not k.startswith("@") and v[-1:] in ("/", "#")}
+        #: plain terms for single IRIs (vocabulary values) and keyword aliases
+        self.vocab_terms = {self.expand(v): k for k, v in context.items()
+                            if isinstance(v, str) and v[-1:] not in ("/", "#")
+                            and not v.startswith("@")}
+        self.id_key = next((k for k, v in context.items() if v == "@id"), "@id")
+        self.type_key = next((k for k, v in context.items() if v == "@type"), "@type")
+        self.vocab = context.get("@vocab")
+        self.base: str | None = None
         self.terms: dict[str, tuple[str, dict]] = {}
+        self.reverse: dict[str, str] = {}
         for name, definition in context.items():
-            if isinstance(definition, dict):
+            if isinstance(definition, dict) and "@id" in definition:
                 self.terms[self.expand(definition["@id"])] = (name, definition)
+            elif isinstance(definition, dict) and "@reverse" in definition:
+                self.reverse[self.expand(definition["@reverse"])] = name
         self._cache: dict[str, str] = {}
 
     def expand(self, text: str) -> str:
@@ -121,13 +155,32 @@ class Compactor:
         return held
 
     def node_ref(self, term: ox.NamedNode | ox.BlankNode) -> str:
-        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+        """A node's IRI: relative to the graph's ``@base`` where that is shortest."""
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        compact = self.iri(term.value)
+        if self.base and term.value.startswith(self.base):
+            relative = term.value[len(self.base):]
+            if _relative_ok(relative) and len(relative) < len(compact):
+                return relative
+        return compact
+
+    def type_name(self, iri: str) -> str:
+        """A class: its local name where ``@vocab`` gives it back, else a compact IRI."""
+        if self.vocab and iri.startswith(self.vocab):
+            local = iri[len(self.vocab):]
+            if local.isidentifier() and local not in self.context:
+                return local
+        return self.iri(iri)
 
     def value(self, o: ox.NamedNode | ox.BlankNode | ox.Literal, definition: dict | None):
         coerce = (definition or {}).get("@type")
         if not isinstance(o, ox.Literal):
+            if coerce == "@vocab" and isinstance(o, ox.NamedNode):
+                # a term, a vocabulary-relative name or a compact IRI: never base-relative
+                return self.vocab_terms.get(o.value) or self.type_name(o.value)
             ref = self.node_ref(o)
-            return ref if coerce == "@id" and isinstance(o, ox.NamedNode) else {"@id": ref}
+            return ref if coerce == "@id" and isinstance(o, ox.NamedNode) else {self.id_key: ref}
         language = (definition or {}).get("@language")
         if o.language:
             if language == o.language:
@@ -137,6 +190,10 @@ class Compactor:
         if datatype == XSD_STRING:
             return o.value if coerce is None and language is None else {"@value": o.value}
         if coerce is not None and coerce != "@id" and self.expand(coerce) == datatype:
+            if datatype == XSD + "boolean" and o.value in ("true", "false"):
+                return o.value == "true"  # a JSON boolean expands to the same literal
+            if datatype == XSD + "integer" and re.fullmatch(r"-?(0|[1-9][0-9]{0,14})", o.value):
+                return int(o.value)  # likewise a JSON integer in canonical form
             return o.value
         return {"@value": o.value, "@type": self.iri(datatype)}
 
@@ -146,20 +203,41 @@ class Compactor:
             key = self.node_ref(q.subject)
             node = subjects.get(key)
             if node is None:
-                node = subjects[key] = {"@id": key}
+                node = subjects[key] = {self.id_key: key}
             predicate = q.predicate.value
             if predicate == RDF + "type" and isinstance(q.object, ox.NamedNode):
-                node.setdefault("@type", []).append(self.iri(q.object.value))
+                node.setdefault(self.type_key, []).append(self.type_name(q.object.value))
                 continue
             name, definition = self.terms.get(predicate, (self.iri(predicate), None))
             node.setdefault(name, []).append(self.value(q.object, definition))
-        result = []
-        for key in sorted(subjects):
-            node = subjects[key]
-            result.append({k: (v[0] if isinstance(v, list) and len(v) == 1 else
-                               sorted(v, key=_order) if isinstance(v, list) else v)
-                           for k, v in node.items()})
-        return result
+        embedded = self._embed(quads, subjects)
+        return [_finish(subjects[key]) for key in sorted(subjects) if key not in embedded]
+
+    def _embed(self, quads: list[ox.Quad], subjects: dict[str, dict]) -> set[str]:
+        """Move each node that points to exactly one node of this graph by a reverse term's
+        property into that node's reverse term; the keys of the nodes moved."""
+        targets: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for q in quads:
+            name = self.reverse.get(q.predicate.value)
+            if name is not None and isinstance(q.object, ox.NamedNode) \
+                    and isinstance(q.subject, ox.NamedNode):
+                targets[self.node_ref(q.subject)][name].append(self.node_ref(q.object))
+        moved: set[str] = set()
+        for key in sorted(targets):
+            for name, parents in targets[key].items():
+                if key in moved or len(parents) != 1 or parents[0] not in subjects \
+                        or parents[0] == key or parents[0] in targets:
+                    continue
+                node, parent = subjects[key], subjects[parents[0]]
+                prop = self.terms.get(self.expand(self.context[name]["@reverse"]), (None,))[0]
+                values = node.get(prop, [])
+                if len(values) != 1 or not isinstance(values[0], str):
+                    continue
+                del node[prop]
+                parent.setdefault(name, []).append(node)
+                moved.add(key)
+        return moved
+
 
     def document(self, quads: list[ox.Quad]) -> dict:
         by_graph: dict[str | None, list[ox.Quad]] = defaultdict(list)
@@ -168,8 +246,47 @@ class Compactor:
             by_graph[None if isinstance(graph, ox.DefaultGraph) else graph.value].append(q)
         top = self.nodes(by_graph.pop(None, []))
         for graph in sorted(by_graph):
-            top.append({"@id": self.iri(graph), "@graph": self.nodes(by_graph[graph])})
+            entry: dict = {self.id_key: self.iri(graph)}
+            self.base = _best_base([q.subject.value for q in by_graph[graph]
+                                    if isinstance(q.subject, ox.NamedNode)])
+            if self.base:
+                entry["@context"] = {"@base": self.base}
+            entry["@graph"] = self.nodes(by_graph[graph])
+            self.base = None
+            top.append(entry)
         return {"@context": self.context, "@graph": top}
+
+
+def _finish(node: dict) -> dict:
+    result = {}
+    for k, v in node.items():
+        if isinstance(v, list):
+            v = [_finish(x) if isinstance(x, dict) and len(x) > 1 else x
+                 for x in v]
+            v = v[0] if len(v) == 1 else sorted(v, key=_order)
+        result[k] = v
+    return result
+
+
+def _relative_ok(text: str) -> bool:
+    """A relative reference that resolves back by plain concatenation to the base."""
+    segments = text.split("/")
+    return bool(text) and ":" not in text and text[0] not in "/?#" and "#" not in text \
+        and "?" not in text and not any(seg in (".", "..", "") for seg in segments)
+
+
+def _best_base(iris: list[str]) -> str | None:
+    """The folder IRI (ending in ``/``) under which the subjects save the most characters."""
+    counts: dict[str, int] = defaultdict(int)
+    for iri in set(iris):
+        cut = iri.find("//") + 2 if "//" in iri else 0
+        for index in range(cut, len(iri)):
+            if iri[index] == "/":
+                counts[iri[:index + 1]] += 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda p: (counts[p] * len(p), len(p)))
+    return best if counts[best] > 1 else None
 
 
 def _order(value: object) -> str:
