@@ -17,8 +17,8 @@ Only numbers, titles and structure are written: no provision text.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from datetime import UTC, datetime
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -49,14 +49,13 @@ def node_urn(stem: str, key: str) -> str:
 
 
 def _copyright(outline: Outline) -> str:
-    owner = outline.publisher or outline.notation
     if outline.notation.startswith("ISO"):
-        return (f"Numbers and titles of {outline.notation} only; its text is copyright "
-                f"{owner} and not included")
-    return f"{owner}; numbers and titles only"
+        return (f"Numbers and titles of {outline.notation} only; the text of the standard is "
+                "copyright ISO/IEC and not included")
+    return f"{outline.publisher or outline.notation}; numbers and titles only"
 
 
-def framework_library(outline: Outline, today: str) -> dict:
+def framework_library(outline: Outline, today: date) -> dict:
     """One framework as a CISO Assistant framework library."""
     urns = [node_urn(outline.stem, n.key) for n in outline.nodes]
     if len(set(urns)) != len(urns):
@@ -95,7 +94,7 @@ def framework_library(outline: Outline, today: str) -> dict:
 
 
 def mapping_libraries(store: GraphStore, frameworks: dict[str, Outline],
-                      today: str) -> dict[str, dict]:
+                      today: date) -> dict[str, dict]:
     """Library file name -> one mapping library per mapping set and framework pair."""
     groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     titles: dict[str, str] = {}
@@ -105,13 +104,15 @@ def mapping_libraries(store: GraphStore, frameworks: dict[str, Outline],
     for r in store.query("SELECT ?set ?title WHERE { ?set a aims:MappingSet ; "
                          "dcterms:title ?title }").records():
         titles[r["set"] or ""] = r["title"] or ""
+    pairs = Counter(set_id for set_id, _, _ in groups)
     libraries: dict[str, dict] = {}
     for (set_id, source_iri, target_iri), rows in sorted(groups.items()):
         source, target = frameworks.get(source_iri), frameworks.get(target_iri)
         if source is None or target is None or source is target:
             continue
         set_stem = set_id.rstrip("/").rsplit("/", 1)[-1].lower()
-        stem = f"mapping-{set_stem}-{source.stem}-to-{target.stem}".lower()
+        stem = f"mapping-{set_stem}" if pairs[set_id] == 1 else \
+            f"mapping-{set_stem}-{source.stem}-to-{target.stem}".lower()
         mappings = []
         for m in rows:
             relation = (m["relation"] or "").removeprefix(AIMS)
@@ -164,7 +165,7 @@ def mapping_libraries(store: GraphStore, frameworks: dict[str, Outline],
 
 def libraries(store: GraphStore) -> dict[str, bytes]:
     """File name -> CISO Assistant library YAML: each framework, then each crosswalk."""
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(UTC).date()  # written as a YAML date, as the shipped libraries are
     frameworks = {o.iri: o for o in outlines(store)}
     files = {f"{o.stem}.yaml": framework_library(o, today) for o in frameworks.values()}
     files.update(mapping_libraries(store, frameworks, today))

@@ -1,4 +1,5 @@
-"""Crosswalk exchange: export the authored mappings as SSSOM TSV or an OSCAL 1.2 mapping collection.
+"""Exchange: the authored mappings as SSSOM TSV or an OSCAL 1.2 mapping collection, and the
+frameworks with their crosswalks as OSCAL catalogs or CISO Assistant libraries.
 
 Derived inverse mappings are not exported: any consumer can derive them again.
 """
@@ -13,8 +14,9 @@ from datetime import UTC, datetime
 import curies
 import yaml
 
+from .cisoassistant import libraries
 from .namespaces import AIMS, BASE, PROVISION_PREFIXES, SKOS
-from .oscal import to_mapping_collection
+from .oscal import catalogs, to_mapping_collection
 from .queries import QueryCatalog
 from .sssom import SEMAPV, SKOS_FOR
 from .store import GraphStore
@@ -35,6 +37,17 @@ def export_mappings(store: GraphStore, fmt: str) -> bytes:
 
 
 MAPPING_FORMATS = ("sssom", "oscal-mapping")
+#: exports written as a folder of files: file name -> bytes
+FOLDER_FORMATS = ("oscal-catalog", "ciso-assistant")
+
+
+def export_folder(store: GraphStore, fmt: str) -> dict[str, bytes]:
+    """``oscal-catalog``: one OSCAL 1.2 catalog per framework (the files the
+    ``oscal-mapping`` export names); ``ciso-assistant``: one CISO Assistant library per
+    framework and per crosswalk."""
+    if fmt == "oscal-catalog":
+        return catalogs(store)
+    return libraries(store)
 
 
 def authored_mappings(store: GraphStore) -> list[dict[str, str | None]]:
