@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -299,3 +300,19 @@ def write_jsonld(quads: list[ox.Quad], out: BinaryIO, context: dict | None = Non
     document = Compactor(context if context is not None else load_context()).document(quads)
     out.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
     out.write(b"\n")
+
+
+def write_context(path: Path | None = None) -> Path:
+    """Regenerate ``ontology/context.jsonld`` from the shipped graph (``python -m
+    aimsgraph.jsonld``); a test fails while the committed file differs."""
+    from .catalog import open_store
+
+    target = path or data_path(CONTEXT_FILE)
+    text = json.dumps({"@context": build_context(open_store().quads())}, indent=2,
+                      ensure_ascii=False)
+    target.write_text(text + "\n", encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_context()}")

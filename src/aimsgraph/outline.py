@@ -19,9 +19,9 @@ from .namespaces import AIMS, DCTERMS, RDF, SKOS, XSD
 from .store import GraphStore
 
 #: provision classes of the ontology (aims:Provision's subclasses), by local name
-KINDS = ("Clause", "Annex", "ControlGroup", "Control", "Chapter", "Section", "Article",
-         "Paragraph", "Point", "PrincipleGroup", "Principle", "Function", "Category",
-         "Subcategory")
+KINDS = ("Clause", "Annex", "ControlGroup", "ControlObjective", "Control", "Chapter",
+         "Section", "Article", "Paragraph", "Point", "PrincipleGroup", "Principle", "Function",
+         "Category", "Subcategory", "Provision")
 #: where an IRI's path after the framework IRI is written into a token (OSCAL ids, URN parts)
 _TOKEN_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -102,7 +102,7 @@ def outlines(store: GraphStore) -> list[Outline]:
         framework, provision = r["framework"] or "", r["provision"] or ""
         kind = (r["class"] or "").removeprefix(AIMS)
         held = rows[framework].get(provision)
-        if held is None or (held["kind"] not in KINDS and kind in KINDS):
+        if held is None or _rank(kind) < _rank(held["kind"]):
             rows[framework][provision] = {"kind": kind, "notation": r["notation"] or "",
                                           "title": r["title"] or "", "parent": r["parent"]}
     for iri, outline in found.items():
@@ -117,6 +117,11 @@ def outlines(store: GraphStore) -> list[Outline]:
                 node.parent = None  # a parent outside the framework: shown at the top
         outline.nodes = ordered(list(by_key.values()))
     return sorted(found.values(), key=lambda o: o.stem)
+
+
+def _rank(kind: str) -> int:
+    """The most specific provision class names a provision's kind."""
+    return 0 if kind in KINDS and kind != "Provision" else 1 if kind == "Provision" else 2
 
 
 def ordered(nodes: list[Node]) -> list[Node]:
