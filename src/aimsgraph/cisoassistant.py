@@ -217,7 +217,7 @@ def read_library(path: Path, slug: str | None = None) -> Outline:
     if not isinstance(requirement_nodes, list) or not requirement_nodes:
         raise InputError("missing or empty", file=path,
                          field="objects.framework.requirement_nodes")
-    name = slug or re.sub(r"[^a-z0-9-]+", "-", fw_urn.rsplit(":", 1)[-1]).strip("-")
+    name = slug or re.sub(r"[^a-z0-9.-]+", "-", fw_urn.rsplit(":", 1)[-1]).strip("-.")
     notation = framework["ref_id"].strip()
     outline = Outline(f"{BASE}ext/{name}", name, notation,
                       str(framework.get("name") or notation).strip(),

@@ -5,6 +5,7 @@ crosswalks to it check with ``import-mappings --catalog``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -22,8 +23,8 @@ def read_framework(path: Path, slug: str | None = None) -> Outline:
     if path.suffix.lower() not in CATALOG_SUFFIXES:
         raise InputError("expected an OSCAL catalog (.json, .yaml) or a CISO Assistant library "
                          "(.yaml)", file=path)
-    if slug is not None and not slug.replace("-", "").isalnum():
-        raise InputError(f"--id takes letters, digits and '-', not {slug!r}")
+    if slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", slug):
+        raise InputError(f"--id takes lower-case letters, digits, '.' and '-', not {slug!r}")
     if path.suffix.lower() == ".json":
         return read_catalog(path, slug)
     try:

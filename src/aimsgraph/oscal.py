@@ -229,5 +229,7 @@ def _need(data: object, key: str, kind: type, path: Path, where: str):
 
 
 def _slug(path: Path) -> str:
-    stem = path.name.split(".")[0].lower()
-    return re.sub(r"[^a-z0-9-]+", "-", stem).strip("-") or "catalog"
+    stem = path.name.lower()
+    for suffix in (".json", ".yaml", ".yml", ".catalog", ".oscal"):
+        stem = stem.removesuffix(suffix)
+    return re.sub(r"[^a-z0-9.-]+", "-", stem).strip("-.") or "catalog"
