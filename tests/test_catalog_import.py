@@ -155,3 +155,15 @@ def test_folder_exports_write_one_file_each_and_refuse_a_bad_target(tmp_path: Pa
     assert done.returncode == 2 and "does not exist" in done.stderr
     done = run("export", "--format", "ciso-assistant")
     assert done.returncode == 2 and "give --output DIR" in done.stderr
+
+
+def test_the_shipped_example_imports_and_its_crosswalk_checks(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "catalogs"
+    ttl = tmp_path / "acme-ai-policy.ttl"
+    done = run("import-catalog", str(example / "acme-ai-policy.yaml"), "--output", str(ttl))
+    assert done.returncode == 0, done.stderr
+    assert "ACME-AI-2026: 6 provisions (3 top-level)" in done.stdout
+    done = run("import-mappings", str(example / "acme-ai-policy-iso42001.sssom.tsv"),
+               "--catalog", str(ttl))
+    assert done.returncode == 0, done.stderr
+    assert "3 mappings valid (1 IntersectsWith, 2 SubsetOf)" in done.stdout

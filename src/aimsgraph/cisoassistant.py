@@ -219,9 +219,9 @@ def read_library(path: Path, slug: str | None = None) -> Outline:
                          field="objects.framework.requirement_nodes")
     name = slug or re.sub(r"[^a-z0-9.-]+", "-", fw_urn.rsplit(":", 1)[-1]).strip("-.")
     notation = framework["ref_id"].strip()
+    # the library's version counts its revisions, not the framework's edition: none is kept
     outline = Outline(f"{BASE}ext/{name}", name, notation,
-                      str(framework.get("name") or notation).strip(),
-                      str(data.get("version") or ""),
+                      str(framework.get("name") or notation).strip(), "",
                       str(data.get("publication_date") or "")[:10],
                       str(data.get("provider") or "").strip())
     keys: dict[str, str] = {}
