@@ -147,3 +147,29 @@ def test_every_oscal_mapping_reference_resolves_to_a_catalog_control(store, osca
     ref = first["sources"][0]["id-ref"]
     link = catalogs[data["mappings"][0]["source-resource"]["href"]][ref]["links"][0]["href"]
     assert any(m["source"] == link for m in authored(store))
+
+
+def test_oscal_component_definition_names_controls_of_the_catalogs(oscal, tmp_path) -> None:
+    from trestle.oscal.component import ComponentDefinition
+
+    from aimsgraph.errors import NoOrganizationError
+    from aimsgraph.oscal import to_component_definition
+    from aimsgraph.reports import implemented_controls
+
+    store = open_store([Path(__file__).resolve().parents[1] / "examples" / "acme-lending"])
+    path = tmp_path / "component.json"
+    path.write_text(json.dumps(to_component_definition(store)))
+    definition = ComponentDefinition.oscal_read(path)  # trestle's OSCAL 1.2 model
+    assert definition is not None
+    total = 0
+    for implementation in json.loads(path.read_text())["component-definition"][
+            "components"][0]["control-implementations"]:
+        catalog = controls(json.loads((oscal / implementation["source"]).read_text()))
+        for requirement in implementation["implemented-requirements"]:
+            assert requirement["control-id"] in catalog, requirement
+            assert catalog[requirement["control-id"]]["links"][0]["href"] == \
+                requirement["links"][0]["href"]
+            total += 1
+    assert total == len(implemented_controls(store)) > 100
+    with pytest.raises(NoOrganizationError):
+        to_component_definition(open_store())

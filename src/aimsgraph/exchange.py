@@ -16,7 +16,7 @@ import yaml
 
 from .cisoassistant import libraries
 from .namespaces import AIMS, BASE, PROVISION_PREFIXES, SKOS
-from .oscal import catalogs, to_mapping_collection
+from .oscal import catalogs, to_component_definition, to_mapping_collection
 from .queries import QueryCatalog
 from .sssom import SEMAPV, SKOS_FOR
 from .store import GraphStore
@@ -30,13 +30,16 @@ CURIE_MAP = {"aims": AIMS, "aimsgraph": BASE, "semapv": SEMAPV, "skos": SKOS,
 
 
 def export_mappings(store: GraphStore, fmt: str) -> bytes:
-    """``sssom`` or ``oscal-mapping`` as bytes to write."""
+    """``sssom``, ``oscal-mapping`` or ``oscal-component`` (the organization's implemented
+    controls as an OSCAL component definition) as bytes to write."""
     if fmt == "sssom":
         return to_sssom(store).encode()
-    return (json.dumps(to_oscal_mapping(store), indent=2, ensure_ascii=False) + "\n").encode()
+    data = to_component_definition(store) if fmt == "oscal-component" else \
+        to_oscal_mapping(store)
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-MAPPING_FORMATS = ("sssom", "oscal-mapping")
+MAPPING_FORMATS = ("sssom", "oscal-mapping", "oscal-component")
 #: exports written as a folder of files: file name -> bytes
 FOLDER_FORMATS = ("oscal-catalog", "ciso-assistant")
 

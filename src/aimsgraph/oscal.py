@@ -21,6 +21,7 @@ import yaml
 
 from .errors import InputError
 from .namespaces import AIMS, BASE
+from .organization import require_organization
 from .outline import KINDS, Node, Outline, check_outline, ordered, outlines, token
 from .queries import QueryCatalog
 from .store import GraphStore
@@ -132,6 +133,69 @@ def to_mapping_collection(store: GraphStore) -> dict:
                                    "--format oscal-catalog (same folder).",
         },
         "mappings": mappings,
+    }}
+
+
+_ORGANIZATION = "SELECT ?org ?name WHERE { ?org a aims:Organization ; rdfs:label ?name }"
+_SYSTEM_NAMES = "SELECT ?system ?name WHERE { ?system a aims:AISystem ; rdfs:label ?name }"
+
+
+def to_component_definition(store: GraphStore) -> dict:
+    """The organization's implemented controls (the Statement of Applicability and clause
+    conformity lines with status implemented) as an OSCAL 1.2 component definition: one
+    component, the organization's management system, with a control implementation per
+    framework whose ``source`` is that framework's catalog file and whose
+    ``implemented-requirements`` name its control ids."""
+    require_organization(store, "an OSCAL component definition of implemented controls")
+    organization = next(iter(store.query(_ORGANIZATION).records()), {})
+    name = organization.get("name") or "the organization"
+    systems = {r["system"]: r["name"] for r in store.query(_SYSTEM_NAMES).records()}
+    frameworks = outlines(store)
+    lines: dict[str, dict] = defaultdict(lambda: {"lines": set(), "systems": set()})
+    for r in QueryCatalog().get("implemented-controls").run(store).records():
+        held = lines[r["control"] or ""]
+        held["lines"].add(r["line"])
+        if r["system"]:
+            held["systems"].add(systems.get(r["system"]) or r["system"])
+    implementations = []
+    for outline in frameworks:
+        prefix = outline.iri + "/"
+        requirements = []
+        for control in sorted(c for c in lines if c.startswith(prefix)):
+            held = lines[control]
+            where = ("for " + ", ".join(sorted(held["systems"])) if held["systems"]
+                     else "organization-wide")
+            node = next((n for n in outline.nodes if prefix + n.key == control), None)
+            requirements.append({
+                "uuid": str(uuid.uuid5(NAMESPACE, f"{organization.get('org')} {control}")),
+                "control-id": token(control.removeprefix(prefix)),
+                "description": f"Implemented {where}, per {len(held['lines'])} line(s) of "
+                               f"{name}'s Statement of Applicability or clause conformity.",
+                "props": [{"name": "label", "value": node.notation if node else control}],
+                "links": [{"href": control, "rel": "canonical"}],
+            })
+        if requirements:
+            implementations.append({
+                "uuid": str(uuid.uuid5(NAMESPACE, f"{organization.get('org')} {outline.iri}")),
+                "source": catalog_file(outline.stem),
+                "description": f"{outline.notation}: the controls {name} has implemented.",
+                "implemented-requirements": requirements,
+            })
+    now = _now()
+    component = {
+        "uuid": str(uuid.uuid5(NAMESPACE, f"{organization.get('org')} component")),
+        "type": "plan",
+        "title": f"{name} AI management system",
+        "description": f"The management system of {name} (ISO/IEC 42001 and the frameworks "
+                       "it answers to), as its organization data in aimsgraph states it.",
+    }
+    if implementations:
+        component["control-implementations"] = implementations
+    return {"component-definition": {
+        "uuid": str(uuid.uuid5(NAMESPACE, f"{organization.get('org')} {now}")),
+        "metadata": {"title": f"{name}: implemented controls", "last-modified": now,
+                     "version": now[:10], "oscal-version": OSCAL_VERSION},
+        "components": [component],
     }}
 
 

@@ -110,7 +110,8 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     export.add_argument("--format", required=True, metavar="FORMAT",
                         help="the graph: " + ", ".join(f.name for f in RDF_FORMATS)
                         + " (JSON-LD compacted with ontology/context.jsonld); the crosswalks: "
-                        + ", ".join(MAPPING_FORMATS) + "; a folder of files (--output DIR): "
+                        + "sssom, oscal-mapping; the organization's implemented controls "
+                        "(with --data DIR): oscal-component; a folder of files (--output DIR): "
                         + ", ".join(FOLDER_FORMATS) + " (one OSCAL catalog per framework; "
                         "CISO Assistant libraries: the frameworks and the crosswalks)")
     export.add_argument("--output", "-o", type=Path,
@@ -306,7 +307,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = export_mappings(store_for(args), args.format)
         write_output(data, args.output)
         if args.output:
-            print(f"wrote the crosswalks as {args.format} to {args.output}", file=sys.stderr)
+            what = "the implemented controls" if args.format == "oscal-component" else \
+                "the crosswalks"
+            print(f"wrote {what} as {args.format} to {args.output}", file=sys.stderr)
         return EXIT_OK
     try:
         fmt = rdf_format(args.format)
