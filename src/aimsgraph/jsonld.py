@@ -26,9 +26,7 @@ from .namespaces import AIMS, BASE, GRAPH, PREFIXES, PROVISION_PREFIXES, RDF, XS
 from .paths import data_path
 
 CONTEXT_FILE = "ontology/context.jsonld"
-CONTEXT_IRI = BASE + "context.jsonld"
 XSD_STRING = XSD + "string"
-RDF_LANG_STRING = RDF + "langString"
 #: namespaces beyond the query prefixes that the shipped graph uses
 EXTRA_PREFIXES = {
     "ag": BASE,
