@@ -138,6 +138,7 @@ class Compactor:
             elif isinstance(definition, dict) and "@reverse" in definition:
                 self.reverse[self.expand(definition["@reverse"])] = name
         self._cache: dict[str, str] = {}
+        self._refs: dict[str, str] = {}  # node references under the current @base
 
     def expand(self, text: str) -> str:
         prefix, sep, rest = text.partition(":")
@@ -157,12 +158,15 @@ class Compactor:
         """A node's IRI: relative to the graph's ``@base`` where that is shortest."""
         if isinstance(term, ox.BlankNode):
             return f"_:{term.value}"
-        compact = self.iri(term.value)
-        if self.base and term.value.startswith(self.base):
-            relative = term.value[len(self.base):]
-            if _relative_ok(relative) and len(relative) < len(compact):
-                return relative
-        return compact
+        held = self._refs.get(term.value)
+        if held is None:
+            held = self.iri(term.value)
+            if self.base and term.value.startswith(self.base):
+                relative = term.value[len(self.base):]
+                if len(relative) < len(held) and _relative_ok(relative):
+                    held = relative
+            self._refs[term.value] = held
+        return held
 
     def type_name(self, iri: str) -> str:
         """A class: its local name where ``@vocab`` gives it back, else a compact IRI."""
@@ -250,8 +254,9 @@ class Compactor:
                                     if isinstance(q.subject, ox.NamedNode)])
             if self.base:
                 entry["@context"] = {"@base": self.base}
+            self._refs = {}
             entry["@graph"] = self.nodes(by_graph[graph])
-            self.base = None
+            self.base, self._refs = None, {}
             top.append(entry)
         return {"@context": self.context, "@graph": top}
 

@@ -69,13 +69,6 @@ class Outline:
     def roots(self) -> list[Node]:
         return [n for n in self.nodes if n.parent is None]
 
-    def depth(self, node: Node) -> int:
-        by_key = {n.key: n for n in self.nodes}
-        depth, parent = 1, node.parent
-        while parent is not None:
-            depth, parent = depth + 1, by_key[parent].parent
-        return depth
-
 
 def natural_key(text: str) -> tuple:
     """``A.6.2.10`` after ``A.6.2.9``; ``Article 10`` after ``Article 9``."""
