@@ -214,7 +214,39 @@ class Compactor:
             name, definition = self.terms.get(predicate, (self.iri(predicate), None))
             node.setdefault(name, []).append(self.value(q.object, definition))
         embedded = self._embed(quads, subjects)
+        embedded |= self._embed_matches(subjects, embedded)
         return [_finish(subjects[key]) for key in sorted(subjects) if key not in embedded]
+
+    def _embed_matches(self, subjects: dict[str, dict], moved: set[str]) -> set[str]:
+        """A node that only states SKOS matches (a provision in a crosswalk's graph) goes in
+        place of the first reference to it from a mapping of the same graph (its ``source``);
+        the keys of the nodes moved."""
+        skos = "http://www.w3.org/2004/02/skos/core#"
+        matches = {self.terms.get(skos + m, (self.iri(skos + m),))[0]
+                   for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
+                             "relatedMatch", "mappingRelation")}
+        source = self.terms.get(AIMS + "source", (None,))[0]
+        wanted = {key for key, node in subjects.items()
+                  if key not in moved and set(node) - {self.id_key} <= matches and len(node) > 1}
+        if not wanted or source is None:
+            return set()
+        done: set[str] = set()
+
+        def visit(node: dict) -> None:
+            values = node.get(source)
+            if isinstance(values, list):
+                for index, value in enumerate(values):
+                    if isinstance(value, str) and value in wanted and value not in done:
+                        values[index] = subjects[value]
+                        done.add(value)
+            for name in self.reverse.values():
+                for child in node.get(name, []):
+                    visit(child)
+
+        for key in sorted(subjects):
+            if key not in moved and key not in wanted:
+                visit(subjects[key])
+        return done
 
     def _embed(self, quads: list[ox.Quad], subjects: dict[str, dict]) -> set[str]:
         """Move each node that points to exactly one node of this graph by a reverse term's
