@@ -33,7 +33,7 @@ import rdflib
 
 from .engines import MANIFEST, STORE, EmbeddedEngine, Engine, RemoteEngine
 from .errors import QueryError, RDFSyntaxError, StoreError, UsageError
-from .formats import RdfFormat, rdf_format_for_path
+from .formats import RdfFormat, rdf_format, rdf_format_for_path
 from .namespaces import GRAPH, PREFIXES, XSD
 from .results import QueryResult
 from .sssom import mapping_quads, read_sssom
@@ -358,8 +358,20 @@ class GraphStore:
         return isinstance(self._engine, EmbeddedEngine)
 
     def dump(self, out: BinaryIO, fmt: RdfFormat) -> None:
-        """Write the whole store: per graph where the format keeps graphs, else their union."""
+        """Write the whole store: per graph where the format keeps graphs, else their union.
+        JSON-LD is compacted with the published context (:mod:`.jsonld`)."""
+        if fmt.name == "jsonld":
+            from .jsonld import write_jsonld
+
+            write_jsonld(self.quads(), out)
+            return
         self._engine.dump(out, fmt, _dump_prefixes(fmt))
+
+    def quads(self) -> list[ox.Quad]:
+        """Every quad of every graph."""
+        buffer = io.BytesIO()
+        self._engine.dump(buffer, rdf_format("nquads"), None)
+        return list(ox.parse(buffer.getvalue(), format=ox.RdfFormat.N_QUADS))
 
     def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """The union of the given graphs (default: all) as an rdflib graph, for pySHACL & co."""
