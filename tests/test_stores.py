@@ -28,7 +28,7 @@ from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import MANIFEST_GRAPH, Source
 from aimsgraph.validation import validate
 
-from .conftest import LOCAL, ROOT, free_port, running_server
+from .conftest import LOCAL, ROOT, admin_users, free_port, running_server
 from .test_cli import COMMAND
 
 SAMPLE = ROOT / "examples" / "acme-lending"
@@ -182,12 +182,13 @@ def test_the_service_runs_on_the_remote_store(embedded, remote) -> None:
 
 def test_updates_go_to_the_server_with_a_token(server) -> None:
     store = GraphStore.open(server)
-    client = TestClient(create_app(ServerSettings(update_token="t0k"), store), base_url=LOCAL)
+    users, token = admin_users()
+    client = TestClient(create_app(ServerSettings(users_file=users), store), base_url=LOCAL)
     graph = "https://example.org/g/scratch"
     response = client.post("/sparql", content=f"INSERT DATA {{ GRAPH <{graph}> {{ "
                                                "<urn:a> <urn:b> <urn:c> } }",
                            headers={"Content-Type": "application/sparql-update",
-                                    "Authorization": "Bearer t0k"})
+                                    "Authorization": f"Bearer {token}"})
     assert response.status_code == 204
     assert GraphStore.open(server).query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").boolean
     store.update(f"DROP GRAPH <{graph}>")

@@ -134,12 +134,12 @@ class Change:
         if not self.actor:
             raise UsageError("a trail entry needs an actor")
         activity = ACTIVITY_BASE + str(uuid.uuid4())
-        when = _canonical_time(datetime.now(UTC))
+        when = _canonical_time(now())
         added, removed = _nquads(self.added), _nquads(self.removed)
         records = sorted({q.subject.value for q in (*self.added, *self.removed)
                           if isinstance(q.subject, ox.NamedNode)})
-        graphs = sorted({q.graph_name.value for q in (*self.added, *self.removed)}
-                        | set(self.graphs))
+        graphs = sorted({q.graph_name.value for q in (*self.added, *self.removed)
+                         if isinstance(q.graph_name, ox.NamedNode)} | set(self.graphs))
         fields = {"activity": activity, "kind": self.kind, "actor": self.actor, "time": when,
                   "message": self.message, "address": self.address, "added": added,
                   "removed": removed, "update": self.update, "records": records,
@@ -175,7 +175,8 @@ class Change:
         trail = ".\n".join(lines) + "."
         state = f"<{STATE_GRAPH}>"
         text = f"""DELETE {{ GRAPH {state} {{ {state} <{HIST}generation> ?gen .
-    {state} <{HIST}head> ?head . {state} <{HIST}headHash> ?hh . {state} <{HIST}headSequence> ?hs }} }}
+    {state} <{HIST}head> ?head . {state} <{HIST}headHash> ?hh .
+    {state} <{HIST}headSequence> ?hs }} }}
 INSERT {{ GRAPH {state} {{ {state} <{HIST}generation> ?nextGen . {state} <{HIST}head> {act} .
     {state} <{HIST}headHash> ?hash . {state} <{HIST}headSequence> ?seq }}
   GRAPH <{HISTORY_GRAPH}> {{
@@ -321,7 +322,8 @@ def entries(store: GraphStore, *, record: str | None = None, actor: str | None =
     time range (``since`` inclusive, ``until`` exclusive)."""
     filters, bindings = [], {}
     if record is not None:
-        filters.append(f"FILTER EXISTS {{ GRAPH <{HISTORY_GRAPH}> {{ ?a <{HIST}record> ?wanted }} }}")
+        filters.append(f"FILTER EXISTS {{ GRAPH <{HISTORY_GRAPH}> {{ ?a <{HIST}record> "
+                       "?wanted } }")
         bindings["wanted"] = ox.NamedNode(record)
     if actor is not None:
         filters.append("FILTER(?actor = ?who)")
@@ -340,7 +342,7 @@ def entries(store: GraphStore, *, record: str | None = None, actor: str | None =
                             f"GRAPH <{HISTORY_GRAPH}> {{", 1)
     out = []
     for row in store.execute(text, prefixes=False):  # type: ignore[union-attr]
-        def val(name: str) -> str | None:
+        def val(name: str, row: Any = row) -> str | None:
             term = row[name]
             return term.value if term is not None else None
 
@@ -360,6 +362,11 @@ def _datetime_literal(when: datetime) -> str:
         when = when.replace(tzinfo=UTC)
     text = _canonical_time(when)
     return str(ox.Literal(text, datatype=ox.NamedNode(XSD + "dateTime")))
+
+
+def now() -> datetime:
+    """The time an entry is written (one place, so that tests can move it)."""
+    return datetime.now(UTC)
 
 
 def _canonical_time(when: datetime) -> str:
@@ -430,12 +437,12 @@ def state_as_of(store: GraphStore, when: datetime) -> PastState:
     every later entry's change undone, newest first (its added quads removed, its removed quads
     put back). The history and state graphs are left out."""
     trail = entries(store)
+    notes = []
     if not trail:
-        raise UsageError("the history is empty: there is no earlier state to show")
-    first = datetime.fromisoformat(trail[0].time.replace("Z", "+00:00"))
-    if when < first:
-        raise UsageError(f"the history begins at {trail[0].time}: the state before that is not "
-                         "known")
+        notes.append("no change is recorded: the state is the one loaded")
+    elif when < datetime.fromisoformat(trail[0].time.replace("Z", "+00:00")):
+        notes.append(f"the trail begins at {trail[0].time}: the state shown is the one before "
+                     "the first recorded change")
     past = GraphStore()
     buffer = ox.Store()
     for graph in {s.graph for s in store.sources} | _named_graphs(store):
@@ -443,7 +450,6 @@ def state_as_of(store: GraphStore, when: datetime) -> PastState:
             continue
         buffer.load(store._engine.graph_ntriples(graph), format=ox.RdfFormat.N_TRIPLES,
                     to_graph=ox.NamedNode(graph))
-    notes = []
     later = [e for e in trail if datetime.fromisoformat(e.time.replace("Z", "+00:00")) > when]
     for entry in reversed(later):
         if entry.kind == "load" and not entry.added and not entry.removed:
@@ -455,7 +461,7 @@ def state_as_of(store: GraphStore, when: datetime) -> PastState:
             buffer.add(quad)
     past._engine.add_staged(buffer)  # type: ignore[attr-defined]
     past._sources = {s.graph: s for s in store.sources}  # same sources, as they were
-    return PastState(past, when, len(later), trail[0].time, tuple(notes))
+    return PastState(past, when, len(later), trail[0].time if trail else None, tuple(notes))
 
 
 def _named_graphs(store: GraphStore) -> set[str]:

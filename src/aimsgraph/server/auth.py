@@ -27,6 +27,7 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..users import UserFile
 from .problems import ProblemError
@@ -114,6 +115,11 @@ def csrf_token(request: Request) -> str:
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+#: declares the scheme in the OpenAPI document; current_principal reads the header itself
+_bearer = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="aimsgraph token",
+                     description="a user's API token (aimsgraph users add NAME --role ROLE); "
+                                 "reads need none while anonymous read is on")
+BearerDoc = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def require_role(*roles: str):  # type: ignore[no-untyped-def]
@@ -122,7 +128,7 @@ def require_role(*roles: str):  # type: ignore[no-untyped-def]
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
-    def dependency(principal: PrincipalDep) -> Principal:
+    def dependency(principal: PrincipalDep, _: BearerDoc = None) -> Principal:
         if principal.role not in roles:
             hint = "sign in with a token (Authorization: Bearer TOKEN)" \
                 if principal.role == "anonymous" else f"{principal.name} is {principal.role}"
@@ -134,10 +140,11 @@ def require_role(*roles: str):  # type: ignore[no-untyped-def]
     return dependency
 
 
-def read_access(request: Request, principal: PrincipalDep) -> Principal:
+def read_access(request: Request, principal: PrincipalDep, _: BearerDoc) -> Principal:
     """Every resource and page: a signed-in reader, or anyone when anonymous read is on."""
     if principal.role == "anonymous" and not request.app.state.settings.anonymous_read:
         raise SignInRequired()
+    request.state.principal = principal  # for the pages' header
     return principal
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ... import history
 from ...classification import classify
-from ...law import LawView
+from ...law import LawChoice, LawView, law_view
 from ...mappingsets import used_mapping_sets
 from ...organization import require_organization
 from ...reports import soa_csv, soa_rows
@@ -32,6 +34,23 @@ def findings(request: Request, store, law: LawView | None = None) -> list[Findin
     with DERIVED_LOCK:
         return store.cached(findings_key(law),
                             lambda: validate(store, as_of=law.as_of, law=law))
+
+
+AsOf = Annotated[date | None, Query(
+    description="the answer as it was at the end of this day (UTC), reconstructed from the "
+                "audit trail: later changes undone")]
+
+
+def past_state(store, day: date) -> history.PastState:  # type: ignore[no-untyped-def]
+    """The organization's data as it was at the end of ``day``, once per store state."""
+    with DERIVED_LOCK:
+        return store.cached(("as-of", day), lambda: history.state_as_of(store,
+                                                                        history.end_of(day)))
+
+
+def as_of_resource(state: history.PastState, day: date) -> dict:
+    return {"date": day.isoformat(), "changesUndone": state.undone,
+            "trailStarts": state.trail_starts, "notes": list(state.notes)}
 
 
 def system_resource(request: Request, c, gaps: list[Finding] | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -74,7 +93,12 @@ NO_ORGANIZATION = {409: {"description": "No organization is loaded (problem deta
 
 @router.get("/validation", summary="SHACL validation findings (violations and warnings)",
             responses=NO_ORGANIZATION)
-def get_validation(request: Request, store: SelectedStoreDep, law: LawDep) -> dict:
+def get_validation(request: Request, store: SelectedStoreDep, law: LawDep,
+                   as_of: AsOf = None) -> dict:
+    if as_of is not None:
+        chosen = request.query_params.getlist("as_amended_by") or \
+            list(request.app.state.settings.as_amended_by)
+        return validation_as_of(store, LawChoice(chosen, law.as_enacted), as_of)
     require_organization(store, "validation")
     found = findings(request, store, law)
     return {"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
@@ -85,10 +109,36 @@ def get_validation(request: Request, store: SelectedStoreDep, law: LawDep) -> di
             "items": [vars(f) for f in found]}
 
 
+def validation_as_of(store, choice: LawChoice, day: date) -> dict:  # type: ignore[no-untyped-def]
+    """Validation of the data as it was on ``day``, under the law as it stood that day."""
+    from ...validation import prepare
+
+    state = past_state(store, day)
+    past = state.store
+    require_organization(past, "validation")
+    past_law = law_view(past, day, choice)
+
+    def compute() -> list[Finding]:
+        prepare(past, law=past_law)
+        return validate(past, as_of=day, law=past_law)
+
+    with DERIVED_LOCK:
+        found = past.cached(("findings", day, past_law.key), compute)
+    return {"asOf": as_of_resource(state, day), "law": past_law.assumptions(),
+            "mappingSets": used_mapping_sets(past),
+            "conforms": not any(f.severity == "Violation" for f in found),
+            "violations": sum(f.severity == "Violation" for f in found),
+            "warnings": sum(f.severity == "Warning" for f in found),
+            "items": [vars(f) for f in found]}
+
+
 @router.get("/soa", summary="The Statement of Applicability (JSON, or CSV by Accept)",
             responses={200: {"content": {"application/json": {}, "text/csv": {}}},
                        **NO_ORGANIZATION})
-def get_soa(request: Request, store: StoreDep) -> Response:
+def get_soa(request: Request, store: StoreDep, as_of: AsOf = None) -> Response:
+    state = past_state(store, as_of) if as_of is not None else None
+    if state is not None:
+        store = state.store
     require_organization(store, "the Statement of Applicability")
     rows = soa_rows(store)
     media, _ = choose(request.headers.get("accept"),
@@ -97,4 +147,7 @@ def get_soa(request: Request, store: StoreDep) -> Response:
         return Response(soa_csv(rows), media_type="text/csv")
     import json
 
+    if state is not None and as_of is not None:  # the rows, and how they were reconstructed
+        return Response(json.dumps({"asOf": as_of_resource(state, as_of), "items": rows}),
+                        media_type="application/json")
     return Response(json.dumps(rows), media_type="application/json")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..deps import SettingsDep, StoreDep, get_runner
+from ...history import Change
+from ..auth import Principal, ReaderDep, require_role
+from ..deps import SettingsDep, get_runner
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
 from ..problems import ProblemError
 from ..settings import ServerSettings
@@ -28,11 +29,12 @@ def negotiator(accept: str | None):  # type: ignore[no-untyped-def]
     return choose_format
 
 
-async def answer(request: Request, store, settings: ServerSettings, text: str,  # type: ignore[no-untyped-def]
+async def answer(request: Request, principal: Principal, text: str,
                  default_graphs: list[str], named_graphs: list[str]) -> Response:
     media, body = await get_runner(request).query(
         text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-        choose_format=negotiator(request.headers.get("accept")))
+        choose_format=negotiator(request.headers.get("accept")),
+        history=principal.reads_history)
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -40,8 +42,7 @@ async def answer(request: Request, store, settings: ServerSettings, text: str,  
             responses={200: {"content": {m: {} for m, _ in RESULTS + GRAPHS}}})
 async def sparql_get(
     request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
+    principal: ReaderDep,
     query: Annotated[str | None, Query(description="a SPARQL 1.1 query")] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
@@ -51,13 +52,19 @@ async def sparql_get(
             return RedirectResponse("/ui/sparql", status_code=303)  # the web view's editor
         return service_description(str(request.url_for("sparql_get")),
                                    request.headers.get("accept"))
-    return await answer(request, store, settings, query, default_graph_uri, named_graph_uri)
+    return await answer(request, principal, query, default_graph_uri, named_graph_uri)
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST",
              responses={200: {"content": {m: {} for m, _ in RESULTS + GRAPHS}},
-                        204: {"description": "update applied"}})
-async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+                        204: {"description": "update applied (admins only); the "
+                                             "Location header names its audit trail entry"}})
+async def sparql_post(
+    request: Request, principal: ReaderDep, settings: SettingsDep,
+    message: Annotated[str | None, Query(
+        description="an update only: why, recorded in its audit trail entry",
+        max_length=2000)] = None,
+) -> Response:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await read_body(request, settings)
     default_graphs = request.query_params.getlist("default-graph-uri")
@@ -67,39 +74,34 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
         default_graphs += form.get("default-graph-uri", [])
         named_graphs += form.get("named-graph-uri", [])
         if "update" in form:
-            return await update(request, store, settings, form["update"][0])
+            return await update(request, principal, form["update"][0], message)
         if "query" not in form:
             raise ProblemError(400, "missing-query", "missing query",
                                "a form POST needs a 'query' (or 'update') field")
-        return await answer(request, store, settings, form["query"][0], default_graphs,
+        return await answer(request, principal, form["query"][0], default_graphs,
                             named_graphs)
     if media == QUERY_TYPE:
-        return await answer(request, store, settings, decode(body), default_graphs,
-                            named_graphs)
+        return await answer(request, principal, decode(body), default_graphs, named_graphs)
     if media == UPDATE_TYPE:
-        return await update(request, store, settings, decode(body))
+        return await update(request, principal, decode(body), message)
     raise ProblemError(415, "unsupported-media-type", "unsupported media type",
                        f"send the query as {QUERY_TYPE}, an update as {UPDATE_TYPE}, or either "
                        f"as {FORM_TYPE} (got {media or 'no Content-Type'})")
 
 
-async def update(request: Request, store, settings: ServerSettings, text: str) -> Response:  # type: ignore[no-untyped-def]
-    if not settings.update_token:
-        raise ProblemError(403, "read-only", "read-only endpoint",
-                           "this endpoint is read-only: start the server with an update token "
-                           "to allow SPARQL Update")
-    given = request.headers.get("authorization", "")
-    if not given.lower().startswith("bearer "):
-        raise ProblemError(401, "unauthorized", "update token required",
-                           "send the update token as 'Authorization: Bearer TOKEN'",
-                           headers={"WWW-Authenticate": 'Bearer realm="aimsgraph"'})
-    if not hmac.compare_digest(given[7:].strip().encode(), settings.update_token.encode()):
-        raise ProblemError(403, "forbidden", "wrong update token",
-                           "the update token is not the one this server was started with")
-    await get_runner(request).update(text)
+ADMIN = require_role("admin")
+
+
+async def update(request: Request, principal: Principal, text: str,
+                 message: str | None) -> Response:
+    """SPARQL Update: admins only; applied with its audit trail entry, in one transaction."""
+    ADMIN(principal)
+    change = Change("sparql-update", principal.name, message,
+                    request.client.host if request.client else None)
+    activity = await get_runner(request).update(text, change)
     request.app.state.updated = True  # stores built for other mapping set choices are now stale
     request.app.state.__dict__.pop("selection_stores", None)
-    return Response(status_code=204)
+    return Response(status_code=204, headers={"Location": activity})
 
 
 async def read_body(request: Request, settings: ServerSettings) -> bytes:
