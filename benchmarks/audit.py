@@ -82,7 +82,6 @@ def reads(url: str, count: int) -> dict:
     from aimsgraph.server import ServerSettings, create_app
     from aimsgraph.server.generation import GenerationCheck
     from aimsgraph.users import UserFile
-
     from tests.conftest import LOCAL, ROOT
 
     users = UserFile(Path(tempfile.mkdtemp()) / "users.json")
@@ -120,7 +119,6 @@ def main(argv: list[str] | None = None) -> dict:
     opts = parser.parse_args(argv)
 
     from aimsgraph import open_store
-
     from tests.conftest import ROOT, free_port, running_server
     from tests.test_stores import oxigraph_binary
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ...history import Change
 from ..auth import Principal, ReaderDep, require_role
 from ..deps import SettingsDep, get_runner
+from ..generation import refresh_derived
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
 from ..problems import ProblemError
 from ..settings import ServerSettings
@@ -101,6 +103,7 @@ async def update(request: Request, principal: Principal, text: str,
     activity = await get_runner(request).update(text, change)
     request.app.state.updated = True  # stores built for other mapping set choices are now stale
     request.app.state.__dict__.pop("selection_stores", None)
+    await anyio.to_thread.run_sync(refresh_derived, request.app.state)  # the classification
     return Response(status_code=204, headers={"Location": activity})
 
 
