@@ -245,3 +245,16 @@ def test_writes_reach_the_isolated_workers(tmp_path) -> None:
                             headers={**auth(token), "Content-Type": "application/sparql-update"})
         assert clear.status_code == 403
         assert len(history.entries(store)) == 2
+
+
+def test_a_system_page_shows_its_history_to_auditors(service) -> None:
+    client, tokens, _ = service
+    system = "https://w3id.org/aimsgraph/org/acme-lending/system/credit-scoring"
+    update = (f"INSERT DATA {{ GRAPH <https://w3id.org/aimsgraph/graph/data/acme-lending/"
+              f"organization> {{ <{system}> rdfs:comment \"reviewed\" }} }}")
+    client.post("/sparql", content=update, params={"message": "annual review"},
+                headers={**auth(tokens["admin"]), "Content-Type": "application/sparql-update"})
+    page = client.get("/ui/systems/credit-scoring", headers=auth(tokens["auditor"]))
+    assert "annual review" in page.text and "admin-1" in page.text
+    viewer = client.get("/ui/systems/credit-scoring", headers=auth(tokens["viewer"]))
+    assert viewer.status_code == 200 and "annual review" not in viewer.text
