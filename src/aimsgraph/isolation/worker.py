@@ -43,7 +43,9 @@ def main(conn: Connection, memory_cap: int) -> None:
             return
         try:
             if task["op"] == "update":
-                reply = trial_update(task["folder"], task["text"], task.get("base"))
+                reply = trial_update(task["folder"], task["text"])
+            elif task["op"] == "effect":
+                reply = effect(task["base"], task["folder"])
             else:
                 if opened is None or opened[0] != task["snapshot"]:
                     opened = None  # the old view is dropped before the new one opens
@@ -66,10 +68,6 @@ def main(conn: Connection, memory_cap: int) -> None:
         conn.send(reply)
 
 
-def effect_nquads(quads: set[ox.Quad]) -> bytes:
-    return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS)
-
-
 def run(store: GraphStore, task: dict[str, Any]) -> tuple[Any, ...]:
     def execute() -> Any:
         return store.execute(task["text"], task["bindings"],
@@ -81,10 +79,8 @@ def run(store: GraphStore, task: dict[str, Any]) -> tuple[Any, ...]:
     return ("ok", media, body)
 
 
-def trial_update(folder: str, text: str, base: str | None = None) -> tuple[Any, ...]:
-    """Apply ``text`` to the store copy in ``folder``, in one transaction, and make it durable;
-    with ``base`` (the snapshot the copy was made from), answer its effect: the quads added and
-    removed, as N-Quads (for the audit trail).
+def trial_update(folder: str, text: str) -> tuple[Any, ...]:
+    """Apply ``text`` to the store copy in ``folder``, in one transaction, and make it durable.
 
     Killed before it returns, the transaction is never committed and the copy is thrown away.
     """
@@ -92,10 +88,6 @@ def trial_update(folder: str, text: str, base: str | None = None) -> tuple[Any, 
     try:
         store.update(text, prefixes=dict(PREFIXES))
         store.flush()
-        if base is not None:
-            before = set(ox.Store.read_only(base))
-            after = set(store)
-            return ("updated", effect_nquads(after - before), effect_nquads(before - after))
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from err
     except (OSError, ValueError, RuntimeError) as err:
@@ -103,3 +95,12 @@ def trial_update(folder: str, text: str, base: str | None = None) -> tuple[Any, 
     finally:
         del store
     return ("updated",)
+
+
+def effect(base: str, folder: str) -> tuple[Any, ...]:
+    """What a trial update changed: the quads of ``folder`` (the updated copy) not in ``base``
+    (the snapshot it was copied from), and the other way round, as N-Quads (for the trail)."""
+    before = set(ox.Store.read_only(base))
+    after = set(ox.Store.read_only(folder))
+    return ("effect", ox.serialize(sorted(after - before, key=str), format=ox.RdfFormat.N_QUADS),
+            ox.serialize(sorted(before - after, key=str), format=ox.RdfFormat.N_QUADS))

@@ -37,6 +37,9 @@ def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False)
 
 
 Bindings = dict[str, ox.NamedNode | ox.Literal]
+#: seconds the service gives a worker to compare an updated copy with its snapshot (the
+#: update's effect, for the audit trail): the service's work, not the client's query
+EFFECT_TIMEOUT = 120.0
 
 
 class Runner:
@@ -228,9 +231,24 @@ class Runner:
                 snapshots = await self._snapshot()
                 work = await anyio.to_thread.run_sync(snapshots.work_copy)
                 try:
-                    reply = await self._call({"op": "update", "folder": str(work), "text": text,
-                                              "base": str(snapshots.current)})
+                    reply = await self._call({"op": "update", "folder": str(work), "text": text})
                     if reply[0] != "updated":
+                        raise self._problem(reply)
+                    # its effect, for the trail: not the client's work, so not its time limit
+                    assert self.pool is not None
+                    try:
+                        reply = await self.pool.call(
+                            {"op": "effect", "folder": str(work),
+                             "base": str(snapshots.current)},
+                            max(EFFECT_TIMEOUT, self.settings.query_timeout),
+                            self.settings.queue_wait)
+                    except (Stopped, Busy):
+                        raise ProblemError(503, "service-busy", "the update's effect could not "
+                                           "be read", "the update changed nothing: its effect "
+                                           "for the audit trail could not be computed in time; "
+                                           "try again later",
+                                           headers={"Retry-After": "5"}) from None
+                    if reply[0] != "effect":
                         raise self._problem(reply)
                 finally:
                     if work.exists():

@@ -41,7 +41,7 @@ def csv_row(entry: history.Entry) -> dict:
                                     "activity", "entryHash")},
             "records": " ".join(entry.records), "graphs": " ".join(entry.graphs),
             "addedCount": len(body["added"]), "removedCount": len(body["removed"]),
-            "added": entry.added, "removed": entry.removed}
+            "added": entry.added.rstrip("\n"), "removed": entry.removed.rstrip("\n")}
 
 
 @router.get("/history", summary="The audit trail: every write, who, when, what, why, from where "
