@@ -258,3 +258,29 @@ def test_a_system_page_shows_its_history_to_auditors(service) -> None:
     assert "annual review" in page.text and "admin-1" in page.text
     viewer = client.get("/ui/systems/credit-scoring", headers=auth(tokens["viewer"]))
     assert viewer.status_code == 200 and "annual review" not in viewer.text
+
+
+def test_history_verify_on_the_command_line(tmp_path) -> None:
+    import subprocess
+
+    from .test_cli import COMMAND
+
+    folder = tmp_path / "store"
+    data = tmp_path / "mine.ttl"
+    data.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\n")
+    store = open_store([data], store=folder)  # a persistent store: its load is an entry
+    assert [e.kind for e in history.entries(store)] == ["load"]
+    del store
+    done = subprocess.run([*COMMAND, "history", "verify", "--store", str(folder)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "the chain is intact" in done.stderr
+    store = GraphStore.open(folder)
+    store.update(f"DELETE {{ GRAPH <{HISTORY_GRAPH}> {{ ?a <{HIST}actor> ?who }} }} INSERT {{ "
+                 f"GRAPH <{HISTORY_GRAPH}> {{ ?a <{HIST}actor> \"someone-else\" }} }} WHERE {{ "
+                 f"GRAPH <{HISTORY_GRAPH}> {{ ?a <{HIST}actor> ?who }} }}")
+    del store
+    done = subprocess.run([*COMMAND, "history", "verify", "--store", str(folder)],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "does not match its hash" in done.stdout
+    missing = subprocess.run([*COMMAND, "history", "verify"], capture_output=True, text=True)
+    assert missing.returncode == 2 and "--store" in missing.stderr
