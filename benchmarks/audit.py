@@ -85,7 +85,8 @@ def reads(url: str, count: int) -> dict:
     from tests.conftest import LOCAL, ROOT
 
     users = UserFile(Path(tempfile.mkdtemp()) / "users.json")
-    users.add("bench", "viewer")
+    viewer = users.add("bench", "viewer")
+    auditor = users.add("bench-auditor", "auditor")
     store = open_store([ROOT / "examples" / "acme-lending"], store=url)
     client = TestClient(create_app(ServerSettings(users_file=users.path), store), base_url=LOCAL)
     real = GenerationCheck._refresh
@@ -103,6 +104,20 @@ def reads(url: str, count: int) -> dict:
         m_on, m_off = statistics.median(timings["on"]), statistics.median(timings["off"])
         out[path] = {"requests": count, "check_ms": m_on * 1e3, "no_check_ms": m_off * 1e3,
                      "check_per_s": 1 / m_on, "no_check_per_s": 1 / m_off, "ratio": m_on / m_off}
+    # the history kept out of a viewer's SPARQL dataset: every visible graph named in the request
+    # (an auditor's query runs over the union of all graphs)
+    query = {"query": "SELECT ?s ?t WHERE { ?s a aims:AISystem ; aims:name ?t }"}
+    sparql: dict[str, list[float]] = {"viewer": [], "auditor": []}
+    for index in range(count * 2):
+        who = "viewer" if index % 2 == 0 else "auditor"
+        token = viewer if who == "viewer" else auditor
+        start = time.perf_counter()
+        assert client.get("/sparql", params=query,
+                          headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        sparql[who].append(time.perf_counter() - start)
+    m_v, m_a = statistics.median(sparql["viewer"]), statistics.median(sparql["auditor"])
+    out["sparql_dataset"] = {"requests": count, "viewer_ms": m_v * 1e3, "auditor_ms": m_a * 1e3,
+                             "ratio": m_v / m_a}
     alone = []
     for _ in range(count):
         start = time.perf_counter()
