@@ -178,8 +178,13 @@ def test_sparql_update_is_in_the_history_with_its_reason(service) -> None:
     table = client.get("/history", headers={**auth(tokens["admin"]), "Accept": "text/csv"})
     rows = list(csv.DictReader(io.StringIO(table.text)))
     assert rows[-1]["actor"] == "admin-1" and rows[-1]["records"] == LINE
+    client.post("/sparql", content=status_update("Implemented"),
+                headers={**auth(tokens["admin"]), "Content-Type": "application/sparql-update"})
+    newest = client.get("/history", params={"limit": 1}, headers=auth(tokens["auditor"])).json()
+    assert newest["count"] == 1 and newest["total"] == 2
+    assert newest["items"][0]["sequence"] == 2
     check = client.get("/history/verify", headers=auth(tokens["auditor"])).json()
-    assert check["intact"] and check["entries"] == 1
+    assert check["intact"] and check["entries"] == 2
     bad = client.get("/history", params={"since": "yesterday"}, headers=auth(tokens["auditor"]))
     assert bad.status_code == 422
 

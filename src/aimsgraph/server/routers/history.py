@@ -22,10 +22,6 @@ CSV_COLUMNS = ["sequence", "time", "kind", "actor", "address", "message", "recor
                "addedCount", "removedCount", "added", "removed", "activity", "entryHash"]
 
 
-def day_start(day: date | None) -> datetime | None:
-    return datetime.combine(day, datetime.min.time()).astimezone() if day else None
-
-
 def entry_filters(record: str | None, actor: str | None, since: date | None,
                   until: date | None) -> dict:
     from datetime import UTC
@@ -55,6 +51,8 @@ async def get_history(
         description="only entries by this user", max_length=64)] = None,
     since: Annotated[date | None, Query(description="from this day (UTC), inclusive")] = None,
     until: Annotated[date | None, Query(description="to this day (UTC), inclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000,
+                                description="at most this many entries, the newest")] = 1000,
 ) -> Response:
     if record is not None and not record.startswith(("http://", "https://", "urn:")):
         from ..problems import ProblemError
@@ -63,6 +61,7 @@ async def get_history(
                            "record: an IRI (http://, https:// or urn:), e.g. an AI system's")
     found = await anyio.to_thread.run_sync(
         lambda: history.entries(store, **entry_filters(record, actor, since, until)))
+    total, found = len(found), found[-limit:]
     media, _ = choose(request.headers.get("accept"),
                       (("application/json", "json"), ("text/csv", "csv")))
     if media == "text/csv":
@@ -71,7 +70,8 @@ async def get_history(
     return JSONResponse({"filters": {"record": record, "actor": actor,
                                      "since": since.isoformat() if since else None,
                                      "until": until.isoformat() if until else None},
-                         "count": len(found), "items": [e.resource() for e in found]},
+                         "count": len(found), "total": total,
+                         "items": [e.resource() for e in found]},
                         headers={"Vary": "Accept"})
 
 
