@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from .... import history
 from ....organization import has_organization
 from ...deps import StoreDep, default_law
 from ...faults import freshness
@@ -37,7 +38,11 @@ def system_page(system: str, request: Request, store: StoreDep) -> HTMLResponse:
     risks, lines, assessments = system_record(store, found.classification.system.iri)
     keys = system_pages(systems)
     plan = current_plan(request)
+    principal = getattr(request.state, "principal", None)
+    changes = list(reversed(history.entries(store, record=found.classification.system.iri))) \
+        if principal is not None and principal.reads_history else None
     return render(request, "system.html", "systems", found.name, s=found, risks=risks,
+                  changes=changes,
                   lines=lines, assessments=assessments, index=index, role_label=role_label,
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found.findings],
                   dates=system_dates(plan, [found]).get(found.key),
