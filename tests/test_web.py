@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from aimsgraph import FRAMEWORKS, GraphStore
 from aimsgraph.coverage import coverage, organization_roles
-from aimsgraph.reports import implemented_controls, soa_csv, soa_rows
+from aimsgraph.reports import implemented_controls, soa_rows
 from aimsgraph.server import ServerSettings, create_app
 
 from .conftest import LOCAL
@@ -377,16 +377,37 @@ def test_soa_page_and_downloads(client, org_store) -> None:
     text = text_of(page)
     assert "ISO/IEC 42001:2023" in text and "ISO/IEC 27001:2022" in text
     assert "Models are validated independently before release" in text
+    for label in ("Organization", "Scope", "Version", "Approved by", "Date", "As of",
+                  "Standard"):
+        assert f"<dt>{label}</dt>" in page
+    assert "Mara Lindqvist" in text and "3.0" in text and "issued 2023-12-18" in text
+    assert re.search(r'<tr class="undecided">\s*<td><a [^>]*>A\.10\.4</a>', page)
     assert "@media print" in client.get("/ui/static/aimsgraph.css").text
-    rows = soa_rows(org_store)
+    css = client.get("/ui/static/soa.css").text
+    assert "size: A4 landscape" in css and "tr.print-running { display: table-row; }" in css
+    assert 'class="print-running"' in page and "Acme Lending" in page
     as_csv = client.get("/ui/soa/download.csv")
-    assert as_csv.text == soa_csv(rows)
     assert "attachment" in as_csv.headers["content-disposition"]
+    head, _, table = as_csv.text.partition("\n\n")
+    assert dict(csv.reader(io.StringIO(head)))["Organization"] == "Acme Lending"
+    rows = list(csv.DictReader(io.StringIO(table)))
+    ours = {r["control"] for r in rows if r["framework"] == "ISO/IEC 42001:2023"}
+    assert len(ours) == 38
+    assert len(rows) >= len(soa_rows(org_store))  # every line, and the undecided controls
     xlsx = client.get("/ui/soa/download.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.max_row == len(rows) + 1
-    assert client.get("/ui/soa/download.md").text.startswith("# Statement of Applicability")
+    assert sheet["A2"].value == "Organization" and sheet["B2"].value == "Acme Lending"
+    assert sheet.max_row == len(head.splitlines()) + 1 + 1 + len(rows)  # blank row, header row
+    assert client.get("/ui/soa/download.md").text.startswith(
+        "# Statement of Applicability: Acme Lending")
     assert client.get("/ui/soa/download.pdf").status_code == 404
+
+
+def test_soa_page_without_an_organization(store) -> None:
+    bare = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
+    page = bare.get("/ui/soa").text
+    assert "No Statement of Applicability is loaded" in page and "<dl" not in page
+    assert bare.get("/ui/soa/download.csv").status_code == 404
 
 
 @pytest.mark.parametrize(("path", "says"), [

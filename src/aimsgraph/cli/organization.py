@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from ..catalog import open_store
@@ -12,8 +13,9 @@ from ..classification import classify
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..organization import require_organization
-from ..reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
+from ..reports import gap_report, soa_rows
 from ..results import format_table
+from ..soa import FLAGGED, UNDECIDED, statement, statement_csv, statement_markdown, statement_xlsx
 from ..validation import validate, validation_report
 from .common import atomic_write, law_for, local_name, store_for, write_output
 
@@ -36,6 +38,10 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
 
     soa = sub.add_parser("soa", parents=[data], help="write the Statement of Applicability")
     soa.add_argument("--format", default="csv", choices=["csv", "xlsx", "md"])
+    soa.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                     help="the date evidence age is judged on (default today)")
+    soa.add_argument("--evidence-months", type=int, default=12,
+                     help="evidence older than this many months is stale (default 12)")
     soa.add_argument("--output", "-o", type=Path, help="the file (required for xlsx)")
 
     gaps = sub.add_parser("gaps", parents=[data, org],
@@ -137,18 +143,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_soa(args: argparse.Namespace) -> int:
     store = store_for(args)
     require_organization(store, "the Statement of Applicability")
-    rows = soa_rows(store)
-    if not rows:
+    if not soa_rows(store):
         raise UsageError("no Statement of Applicability loaded: give --data with controls.csv")
+    if args.evidence_months < 0:
+        raise UsageError(f"--evidence-months must be 0 or more, got {args.evidence_months}")
+    document = statement(store, args.as_of, evidence_months=args.evidence_months)
     if args.format == "xlsx":
         if args.output is None:
             raise UsageError("--format xlsx needs --output FILE.xlsx")
-        atomic_write(args.output, lambda out: soa_xlsx(rows, out))
+        atomic_write(args.output, lambda out: statement_xlsx(document, out))
     else:
-        text = soa_csv(rows) if args.format == "csv" else soa_markdown(rows)
+        text = (statement_csv(document) if args.format == "csv"
+                else statement_markdown(document))
         write_output(text.encode(), args.output)
     if args.output:
-        print(f"wrote {len(rows)} SoA lines to {args.output}", file=sys.stderr)
+        flagged = sum(r["evidenceCheck"] in FLAGGED for r in document.lines)
+        undecided = sum(r["applicable"] == UNDECIDED for r in document.lines)
+        print(f"wrote {len(document.lines)} SoA lines to {args.output} ({undecided} undecided, "
+              f"{flagged} with stale or missing evidence)", file=sys.stderr)
     return EXIT_OK
 
 
