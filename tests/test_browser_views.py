@@ -41,3 +41,45 @@ def test_soa_print_view_fits_a4_landscape_with_running_header(page, base_url) ->
         assert "Acme Lending" in text and f"as of {today}" in text, f"page {number}: {text[:200]}"
     page.set_viewport_size({"width": 1366, "height": 768})
     page.watch.check()
+
+
+def test_risk_matrix_chart_links_to_its_table_view(page, base_url) -> None:  # noqa: F811
+    page.goto(base_url + "/ui/risks")
+    assert page.locator("h1").inner_text() == "Risk matrix"
+    chart = page.locator("svg.risk-matrix")
+    assert chart.is_visible()
+    assert chart.get_attribute("role") == "img"
+    assert page.locator("#rm-desc").text_content().startswith("27 risks:")
+    assert page.locator("figcaption").inner_text().startswith("27 risks:")
+    assert chart.locator("a.rm-risk").count() == 27
+    rows = page.locator("#risk-table tbody tr")
+    assert rows.count() == 27
+    chart.locator("a.rm-risk", has_text="cv-bias").click()
+    assert page.url.endswith("/ui/risks#risk-cv-bias")
+    assert page.locator("#risk-cv-bias").is_visible()
+    shoot(page, "risk-matrix")
+    page.locator("#risk-cv-bias").get_by_role("link", name="CV screening and ranking").click()
+    assert page.url.endswith("/ui/systems/cv-screening#risks")
+    page.watch.check()
+
+
+def test_heatmap_by_status_keeps_its_headings_in_view(page, base_url) -> None:  # noqa: F811
+    page.goto(base_url + "/ui/heatmap")
+    assert page.locator("td.cell.org-covered").count() > 0
+    assert page.locator("td.cell.org-partial").count() > 0
+    summary = page.locator("#heatmap-summary").inner_text()
+    assert summary.startswith("38 Annex A controls.") and "EU AI Act:" in summary
+    covered = page.locator("td.cell.org-covered").first
+    colour = covered.evaluate("c => getComputedStyle(c).backgroundColor")
+    assert colour == "rgb(31, 111, 63)"  # charts.css: covered
+    scroller = page.locator(".heatmap-scroll")
+    heading = page.locator("table.heatmap thead th").nth(2)
+    scroller.evaluate("s => { s.scrollTop = 600; s.scrollLeft = 300; }")
+    assert scroller.evaluate("s => s.scrollTop") == 600
+    top = scroller.bounding_box()["y"]
+    assert top - 1 <= heading.bounding_box()["y"] <= top + 2  # the column headings stay
+    row_heading = page.locator("#row-A\\.9\\.2 th[scope=row]")
+    row_heading.scroll_into_view_if_needed()
+    assert abs(row_heading.bounding_box()["x"] - scroller.bounding_box()["x"]) < 3  # so do rows
+    shoot(page, "heatmap-status")
+    page.watch.check()
