@@ -150,3 +150,11 @@ def test_without_version_or_approver_the_header_says_so(tmp_path: Path) -> None:
     assert fields["Version"].startswith("not recorded") and "soa_approver" in fields[
         "Approved by"]
     assert len({r["control"] for r in document.lines}) == 38  # one line given, 37 undecided
+
+
+def test_markdown_cells_show_html_as_text(tmp_path: Path) -> None:
+    folder = org(tmp_path, **{"controls.csv": (
+        "id,control,applicable,justification,status,owner,systems,measure\n"
+        'c1,iso42001:A.6.2.8,yes,"<img src=x onerror=alert(1)> | a & b",implemented,ann,,\n')})
+    text = statement_markdown(statement(open_store([folder]), AS_OF))
+    assert "&lt;img src=x onerror=alert(1)> \\| a &amp; b" in text and "<img" not in text

@@ -169,8 +169,9 @@ def statement_xlsx(s: Statement, out: BinaryIO) -> None:
 
 
 def statement_markdown(s: Statement) -> str:
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
+    def cell(text: str) -> str:  # a cell a Markdown renderer shows as text, never as HTML
+        return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|")
+                .replace("\n", " "))
 
     out = [f"# {cell(s.title())}", ""]
     out += [f"- **{label}:** {cell(value)}" for label, value in s.header.fields()]
