@@ -15,6 +15,7 @@ status, and a cell shows only its mappings.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ...coverage import (
@@ -93,8 +94,9 @@ def soa_status(store: GraphStore, framework_notation: str) -> dict[str, str]:
     return decided
 
 
-def heatmap(store: GraphStore, index: Catalog) -> tuple[list[Framework], list[Row],
-                                                        list[Framework]]:
+def heatmap(store: GraphStore, index: Catalog,
+            strengths: Callable[[Framework], dict[str, int]] | None = None,
+            ) -> tuple[list[Framework], list[Row], list[Framework]]:
     """The columns, the rows, and the frameworks left out because nothing maps to them
     directly (ISO/IEC 27001:2013 is reached only through its transition to 2022)."""
     own = FRAMEWORKS["iso42001"]
@@ -123,7 +125,7 @@ def heatmap(store: GraphStore, index: Catalog) -> tuple[list[Framework], list[Ro
     if has_organization(store):
         _colour_by_status(store, [f for f in columns if f.iri in FRAMEWORKS.values()],
                           [cell for by_framework in cells.values()
-                           for cell in by_framework.values()])
+                           for cell in by_framework.values()], strengths)
     own_notation = index.frameworks[own].notation if own in index.frameworks else ""
     decided = soa_status(store, own_notation)
     used = [f for f in columns
@@ -134,14 +136,23 @@ def heatmap(store: GraphStore, index: Catalog) -> tuple[list[Framework], list[Ro
     return used, rows, [f for f in columns if f not in used]
 
 
-def _colour_by_status(store: GraphStore, frameworks: list[Framework], cells: list[Cell]) -> None:
-    graph = MappingGraph(store)
-    have = implemented_controls(store)
-    roles = organization_roles(store)
+def _colour_by_status(store: GraphStore, frameworks: list[Framework], cells: list[Cell],
+                      strengths: Callable[[Framework], dict[str, int]] | None) -> None:
+    """``strengths`` gives each provision's coverage strength in a framework (the web view
+    passes the coverage it has already computed for the overview); by default it is computed
+    here, as ``coverage --have implemented`` does."""
+    if strengths is None:
+        graph = MappingGraph(store)
+        have = implemented_controls(store)
+        roles = organization_roles(store)
+
+        def strengths(framework: Framework) -> dict[str, int]:
+            return {r.target.iri: r.strength for r in coverage(
+                store, [], framework.iri, graph=graph, have_provisions=have,
+                rule=DEFAULT_RULE, roles=roles)}
+
     for framework in frameworks:
-        strength = {r.target.iri: r.strength for r in coverage(
-            store, [], framework.iri, graph=graph, have_provisions=have, rule=DEFAULT_RULE,
-            roles=roles)}
+        strength = strengths(framework)
         for cell in cells:
             if cell.framework.iri != framework.iri or not cell.targets:
                 continue

@@ -35,7 +35,8 @@ SEARCH_LIMIT = 200
 @router.get("/ui/heatmap", response_class=HTMLResponse)
 def heatmap_page(request: Request, store: StoreDep) -> HTMLResponse:
     index = catalog(request)
-    columns, rows, unmapped = per_store(request, "heatmap", lambda: heatmap(store, index))
+    columns, rows, unmapped = per_store(request, "heatmap", lambda: heatmap(
+        store, index, lambda f: {r.target.iri: r.strength for r in rows_for(request, f)}))
     organization = has_organization(store)
     return render(request, "heatmap.html", "heatmap", "Coverage heatmap", columns=columns,
                   rows=rows, unmapped=unmapped, status=STATUS, symbol=SYMBOL,
