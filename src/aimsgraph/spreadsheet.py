@@ -94,21 +94,25 @@ def document_xlsx(out: BinaryIO, sheet_title: str, columns: list[str],
         _put(sheet.cell(row=number, column=1), label).font = Font(bold=True)
         _put(sheet.cell(row=number, column=2), value)
     first = len(preamble) + 2 if preamble else 1  # a blank row between header block and table
+    widths = [min(60, max(10, max([len(c), *(len(str(r.get(c) or "")) for r in rows)]) + 2))
+              for c in columns]
+    # printed, a cell longer than its column wraps (styling only those cells keeps it quick)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for row_number, values in enumerate([columns, *([r.get(c) for c in columns] for r in rows)],
                                         start=first):
         for column_number, value in enumerate(values, start=1):
             cell = _put(sheet.cell(row=row_number, column=column_number), value)
             if row_number == first:
                 cell.font = Font(bold=True)
-            elif printing is not None:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif (printing is not None and isinstance(value, str)
+                  and len(value) > widths[column_number - 1] - 2):
+                cell.alignment = wrap
     sheet.freeze_panes = f"A{first + 1}"
     if columns:
         last = f"{get_column_letter(len(columns))}{first + len(rows)}"
         sheet.auto_filter.ref = f"A{first}:{last}"
-    for index, column in enumerate(columns, start=1):
-        longest = max([len(column), *(len(str(r.get(column) or "")) for r in rows)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
+    for index, column_width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column_width
     if printing is not None:
         sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
