@@ -158,3 +158,12 @@ def test_markdown_cells_show_html_as_text(tmp_path: Path) -> None:
         'c1,iso42001:A.6.2.8,yes,"<img src=x onerror=alert(1)> | a & b",implemented,ann,,\n')})
     text = statement_markdown(statement(open_store([folder]), AS_OF))
     assert "&lt;img src=x onerror=alert(1)> \\| a &amp; b" in text and "<img" not in text
+
+
+def test_cli_soa_rejects_a_negative_evidence_age(tmp_path: Path) -> None:
+    from aimsgraph.cli import main
+
+    out = tmp_path / "soa.csv"
+    assert main(["soa", "--data", str(ROOT / "examples" / "acme-lending"),
+                 "--evidence-months", "-1", "-o", str(out)]) == 2
+    assert not out.exists()
