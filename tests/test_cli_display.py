@@ -9,6 +9,7 @@ import io
 import json
 import os
 import pty
+import re
 import shlex
 import subprocess
 
@@ -38,7 +39,9 @@ def test_every_subcommand_help_has_a_description_and_an_example_that_parses(name
     assert parser.description, f"{name}: no description"
     assert " ".join(parser.description.split()[:6]) in " ".join(text.split())
     assert "example" in (parser.epilog or ""), f"{name}: no example in --help"
-    examples = [line.strip() for line in parser.epilog.splitlines()[1:] if line.strip()]
+    examples = [re.sub(r"^examples?:\s*", "", line.strip())
+                for line in parser.epilog.splitlines()]
+    examples = [e for e in examples if e]
     assert examples and all(e.startswith(f"aimsgraph {name}") for e in examples)
     for example in examples:
         args = build_parser().parse_args(shlex.split(example)[1:])  # exits on a bad example

@@ -47,16 +47,19 @@ def width(stream: TextIO | None = None) -> int:
     return PIPE_WIDTH
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, wrap: Sequence[str] = (),
-          total: int | None = None, indent: int = 0) -> str:
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
+          wrap: Sequence[str] | dict[str, int] = (), total: int | None = None,
+          indent: int = 0) -> str:
     """A plain-text table no wider than the terminal (``total`` columns if given): columns
-    named in ``wrap`` (default: the last) wrap their text, the others are cut with ``…``."""
-    wrapped = set(wrap) if wrap else {header[-1]}
+    named in ``wrap`` (default: the last) wrap their text, sharing the room left by the others
+    in the ratios ``wrap`` gives (equally for a list); the others are cut with ``…``."""
+    ratios = dict(wrap) if isinstance(wrap, dict) else dict.fromkeys(wrap or header[-1:], 1)
+    wrapped = set(ratios)
     grid = Table(box=RULE_UNDER_HEADER, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
                  header_style="", show_lines=False)
     for name in header:
         if name in wrapped:
-            grid.add_column(name, overflow="fold", ratio=1, min_width=12)
+            grid.add_column(name, overflow="fold", ratio=ratios[name], min_width=12)
         else:
             grid.add_column(name, overflow="ellipsis", no_wrap=True, max_width=40)
     rows = list(rows)

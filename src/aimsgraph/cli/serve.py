@@ -123,9 +123,16 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.add_argument("--as-amended-by", metavar="CHANGESET", action="append", default=[],
                        help="answer with this amendment change set applied beside those in "
                             "force, unless a request chooses (repeatable)")
+    serve.add_argument("--evidence-months", type=at_least(1), default=12,
+                       help="oldest acceptable evidence, in months, for findings and the action "
+                            "plan (default 12)")
     serve.add_argument("--as-enacted", action="store_true",
                        help="answer with the law as enacted unless a request chooses")
     serve.set_defaults(handler=cmd_serve)
+
+
+#: addresses that listen on every interface, whose name no client sends as its Host
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -138,6 +145,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.base_url:
         base_parts(args.base_url)  # a usage error now, not after the load
     check_port_free(args.host, args.port)
+    if args.host in WILDCARD_HOSTS and not (args.allowed_host or args.base_url):
+        print(f"aimsgraph: listening on every interface ({args.host}), but requests are answered "
+              "only when their Host header names an allowed host (today: the loopback names); "
+              "add --allowed-host NAME for each name clients use, or --base-url URL behind a "
+              "reverse proxy", file=sys.stderr)
 
     if not args.data and not args.no_example:
         args.data = [data_path("examples", "acme-lending")]
@@ -152,7 +164,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               query_memory=args.query_memory, queue_wait=args.queue_wait,
                               route_timeout=args.route_timeout,
                               as_amended_by=tuple(args.as_amended_by),
-                              as_enacted=args.as_enacted,
+                              as_enacted=args.as_enacted, evidence_months=args.evidence_months,
                               mapping_sets=tuple(parse_names(args.mapping_sets) or ()))
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "

@@ -38,6 +38,8 @@ class ServerSettings:
     as_enacted: bool = False  #: apply no amendment change set unless a request asks
     #: mapping sets that count (ids or file stems); empty: every set selected by default
     mapping_sets: tuple[str, ...] = field(default=())
+    #: oldest acceptable evidence, in months (validation findings and the action plan)
+    evidence_months: int = 12
 
     def __post_init__(self) -> None:
         for name in ("query_timeout", "queue_wait", "route_timeout"):
@@ -46,7 +48,7 @@ class ServerSettings:
                 raise UsageError(f"{name.replace('_', '-')} must be a number of seconds above "
                                  f"0, got {value!r}")
         for name, low in (("max_rows", 1), ("max_body_bytes", 1), ("workers", 1),
-                          ("query_memory", 0)):
+                          ("evidence_months", 1), ("query_memory", 0)):
             value = getattr(self, name)
             if not isinstance(value, int) or value < low:
                 raise UsageError(f"{name.replace('_', '-')} must be a whole number of at least "

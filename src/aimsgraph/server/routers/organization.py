@@ -31,7 +31,9 @@ def findings(request: Request, store, law: LawView | None = None) -> list[Findin
     law = law or default_law(request)
     with DERIVED_LOCK:
         return store.cached(findings_key(law),
-                            lambda: validate(store, as_of=law.as_of, law=law))
+                            lambda: validate(store, as_of=law.as_of, law=law,
+                                             evidence_months=request.app.state.settings
+                                             .evidence_months))
 
 
 def system_resource(request: Request, c, gaps: list[Finding] | None = None) -> dict:  # type: ignore[no-untyped-def]

@@ -1,9 +1,16 @@
 """The SPARQL page: an editor with the named queries as examples, results as a table, downloads in
 every format the /sparql endpoint serves. Queries run through the endpoint's guarded path
-(execution.Runner: no SERVICE/LOAD unless allowed, the timeout, the memory cap, the row limit)."""
+(execution.Runner: no SERVICE/LOAD unless allowed, the timeout, the memory cap, the row limit).
+
+The page's CSV and TSV downloads are tables for a spreadsheet, written by ``spreadsheet.py``: one
+plain value per cell (an IRI, a literal's lexical form) and no cell a spreadsheet would run (a
+label ``=HYPERLINK(...)`` in loaded data gets a leading ``'``). The exact W3C SPARQL CSV/TSV
+result formats, for programs, stay at ``/sparql``."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 
@@ -15,6 +22,7 @@ from ....errors import AimsgraphError
 from ....formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat
 from ....namespaces import PREFIXES
 from ....queries import NamedQuery, QueryCatalog
+from ....spreadsheet import neutralize, write_csv
 from ...deps import SettingsDep, StoreDep, get_runner
 from ...execution import Runner
 from ...negotiation import GRAPHS, RESULTS
@@ -119,10 +127,45 @@ async def sparql_download(request: Request, store: StoreDep, settings: SettingsD
                            f"format is one of {', '.join([*SOLUTION_FORMATS, *GRAPH_FORMATS])}")
     named = example_of(example)
     bindings = named.bindings(parameters(request, named)) if named else None
-    media, body = await get_runner(request).query(query, bindings=bindings,
-                                                  choose_format=fixed(fmt))
+    if fmt.name in SPREADSHEET_TABLES:
+        media, body = await get_runner(request).query(
+            query, bindings=bindings, choose_format=fixed(SOLUTION_FORMATS["json"]))
+        media, body = SPREADSHEET_TABLES[fmt.name], spreadsheet_table(body, fmt.name)
+    else:
+        media, body = await get_runner(request).query(query, bindings=bindings,
+                                                      choose_format=fixed(fmt))
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="results.{EXTENSION[fmt.name]}"'})
+
+
+#: the downloads written as spreadsheet tables (media type of each)
+SPREADSHEET_TABLES = {"csv": "text/csv; charset=utf-8",
+                      "tsv": "text/tab-separated-values; charset=utf-8"}
+
+
+def spreadsheet_table(results_json: bytes, name: str) -> bytes:
+    """SPARQL JSON results as a CSV or TSV table: a header of the variables, one plain value per
+    cell (unbound cells empty), every text cell neutralized for spreadsheets."""
+    data = json.loads(results_json)
+    if "boolean" in data:
+        columns, rows = ["boolean"], [{"boolean": "true" if data["boolean"] else "false"}]
+    else:
+        columns = data["head"].get("vars", [])
+        rows = [{c: (b[c]["value"] if b[c]["type"] != "bnode" else "_:" + b[c]["value"])
+                 for c in columns if c in b} for b in data["results"]["bindings"]]
+    out = io.StringIO()
+    if name == "tsv":
+        _write_tsv(out, rows, columns)
+    else:
+        write_csv(out, rows, columns)
+    return out.getvalue().encode("utf-8")
+
+
+def _write_tsv(out: io.StringIO, rows: list[dict[str, str]], columns: list[str]) -> None:
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralize(row.get(c, "")) for c in columns])
 
 
 async def evaluate(runner: Runner, text: str, bindings, links: Links) -> Outcome:  # type: ignore[no-untyped-def]
