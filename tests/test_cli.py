@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -195,14 +196,23 @@ def test_soa_in_three_formats(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     xlsx = tmp_path / "soa.xlsx"
-    assert run("soa", "--data", str(EXAMPLE), "--format", "xlsx", "-o", str(xlsx)).returncode == 0
+    done = run("soa", "--data", str(EXAMPLE), "--format", "xlsx", "-o", str(xlsx),
+               "--as-of", "2026-11-27")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"\(\d+ undecided, \d+ with stale or missing evidence\)", done.stderr)
     sheet = load_workbook(xlsx).active
-    assert [c.value for c in sheet[1]][:3] == ["framework", "control", "title"]
-    assert sheet.max_row == 78  # header + 77 lines of controls.csv (clauses.csv is not the SoA)
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = cells.index(["framework", "control", "title", "applicable", "justification",
+                          "status", "owner", "systems", "evidence", "newestEvidence",
+                          "evidenceCheck", "risks"])
+    assert dict((r[0], r[1]) for r in cells[:header] if r[0])["Organization"] == "Acme Lending"
+    lines = cells[header + 1:]
+    assert len(lines) >= 77  # the 77 lines of controls.csv, and undecided controls
     md = run("soa", "--data", str(EXAMPLE), "--format", "md")
     assert md.stdout.startswith("# Statement of Applicability") and "| A.6.2.4 |" in md.stdout
-    rows = list(csv.DictReader(io.StringIO(run("soa", "--data", str(EXAMPLE)).stdout)))
-    assert {r["applicable"] for r in rows} == {"yes", "no"}
+    text = run("soa", "--data", str(EXAMPLE)).stdout
+    rows = list(csv.DictReader(io.StringIO(text.partition("\n\n")[2])))
+    assert {r["applicable"] for r in rows} == {"yes", "no", "undecided"}
 
 
 def test_classify_and_gaps() -> None:

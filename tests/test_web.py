@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from aimsgraph import FRAMEWORKS, GraphStore
 from aimsgraph.coverage import coverage, organization_roles
-from aimsgraph.reports import implemented_controls, soa_csv, soa_rows
+from aimsgraph.reports import implemented_controls, soa_rows
 from aimsgraph.server import ServerSettings, create_app
 
 from .conftest import LOCAL, admin_users
@@ -35,6 +35,7 @@ PAGES = [
     "/ui/impact?changeset=iso27001-2013-to-2022&show=all",
     "/ui/impact?provision=aiact:Article%2010(2)", "/ui/sparql", "/ui/sparql?example=provision",
     "/ui/sparql?query=SELECT+%3Fs+WHERE+%7B+%3Fs+a+aims%3AAISystem+%7D", "/ui/soa",
+    "/ui/risks",
 ]
 
 
@@ -200,19 +201,95 @@ def test_heatmap_marks_relations_and_status_and_links_to_the_mappings(client) ->
     page = client.get("/ui/heatmap").text
     row = page.split('id="row-A.6.2.4"', 1)[1].split("</tr>", 1)[0]
     assert "implemented" in row
-    cell = re.search(r'<td class="cell tier-1"[^>]*><a href="[^"]+#fw-aiact" aria-label="[^"]+">'
+    cell = re.search(r'<td class="cell org-partial"[^>]*><a href="[^"]+#fw-aiact" '
+                     r'aria-label="[^"]+">(<span class="org-mark"[^>]*>◐</span> )?'
                      r'<span class="rel">∩</span> 5<', row)
-    assert cell is not None, "A.6.2.4 x EU AI Act: intersects-with, 5 provisions"
+    assert cell is not None, "A.6.2.4 x EU AI Act: intersects-with, 5 provisions, partly covered"
     anchors = re.findall(r'href="(/ui/provisions/iso42001/A\.6\.2\.4#fw-[a-z0-9-]+)"', row)
     assert "/ui/provisions/iso42001/A.6.2.4#fw-aiact" in anchors
     label = re.search(r'aria-label="(A\.6\.2\.4 to EU AI Act[^"]+)"', row)[1]
     assert label == ("A.6.2.4 to EU AI Act: 5 mapped provisions, strongest IntersectsWith; "
-                     "control implemented")
+                     "partly covered; control implemented")
     assert "A.10.4" in page and "no SoA decision" in page  # G1: no decision on A.10.4
     assert 'id="row-A.4.4"' in page and "excluded" in page.split('id="row-A.4.4"')[1][:600]
-    assert "tier-3" in page  # an Equal mapping somewhere (A.7.6 and A.9.4 to the AI Act)
-    for legend in ("Equal", "Subset of / superset of", "Intersects with", "no SoA decision"):
+    assert '<span class="rel">=</span>' in page  # an Equal mapping (A.7.6 and A.9.4 to the AI Act)
+    for legend in ("Equal", "Subset of / superset of", "Intersects with", "no SoA decision",
+                   "covered", "partly covered", "gap"):
         assert legend in page
+    assert 'id="heatmap-summary"' in page and 'aria-describedby="heatmap-summary"' in page
+
+
+def test_heatmap_is_coloured_by_the_organizations_status(client, org_store) -> None:
+    """A cell is covered when the implemented controls fully cover every provision it maps to,
+    a gap when they reach none, partial otherwise; the summary counts the same cells."""
+    from aimsgraph.coverage import FULL, NONE, coverage
+    from aimsgraph.server.web.heatmap import heatmap
+    from aimsgraph.server.web.links import Catalog
+
+    page = client.get("/ui/heatmap").text
+    columns, rows, _ = heatmap(org_store, Catalog(org_store))
+    aiact = next(i for i, f in enumerate(columns) if f.key == "aiact")
+    strength = {r.target.iri: r.strength for r in coverage(
+        org_store, [], FRAMEWORKS["aiact"], have_provisions=implemented_controls(org_store),
+        roles=organization_roles(org_store))}
+    expected = {"covered": 0, "partly covered": 0, "gap": 0}
+    for row in rows:
+        cell = row.cells[aiact]
+        if not cell.count:
+            continue
+        reached = [strength.get(t, NONE) for t in cell.targets]
+        key = ("covered" if all(s == FULL for s in reached)
+               else "gap" if all(s == NONE for s in reached) else "partly covered")
+        expected[key] += 1
+        assert cell.status == {"partly covered": "partial"}.get(key, key), row.notation
+    summary = re.search(r'id="heatmap-summary">([^<]+)<', page)[1]
+    part = summary.split("EU AI Act: ", 1)[1].split(";", 1)[0]
+    assert part == (f"{sum(expected.values())} controls mapped ({expected['covered']} covered, "
+                    f"{expected['partly covered']} partly covered, {expected['gap']} gap)")
+    statuses = re.findall(r'<td class="cell org-(covered|partial|gap)"', page)
+    assert {"covered", "partial"} <= set(statuses)
+    css = client.get("/ui/static/charts.css").text
+    assert "position: sticky" in css and ".org-gap" in css
+
+
+def test_heatmap_without_an_organization_has_no_status(store) -> None:
+    bare = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
+    page = bare.get("/ui/heatmap").text
+    assert not re.search(r'<td class="cell org-(covered|partial|gap)"', page)
+    assert '<td class="cell org-none"' in page
+    assert "no organization loaded" in page.lower()
+
+
+def test_risk_matrix_places_every_risk_in_its_cell_with_a_link(client, org_store) -> None:
+    from aimsgraph.risks import risk_register
+
+    page = client.get("/ui/risks").text
+    check_html(page)
+    risks = risk_register(org_store)
+    assert len(risks) == 27
+    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert '<title id="rm-title">Risk matrix: likelihood by severity</title>' in svg
+    desc = re.search(r'<desc id="rm-desc">([^<]+)</desc>', svg)[1]
+    assert desc.startswith("27 risks: 2 rated high likelihood and high severity")
+    for risk in risks:
+        assert f'<a href="/ui/risks#risk-{risk.id}" class="rm-risk">' in svg
+        assert f'<tr id="risk-{risk.id}">' in page  # the table view the picture links to
+    high = svg.split("high likelihood, high severity: 2 risks", 1)[1].split("</g>", 1)[0]
+    assert "very high" in high
+    cv_bias = page.split('<tr id="risk-cv-bias">', 1)[1].split("</tr>", 1)[0]
+    assert 'href="/ui/systems/cv-screening#risks"' in cv_bias and "very high" in cv_bias
+    assert "style=" not in svg and "<script" not in svg
+
+
+def test_risk_matrix_escapes_what_it_draws() -> None:
+    from aimsgraph.risks import Risk, risk_matrix
+    from aimsgraph.server.web.riskmatrix import risk_matrix_svg
+
+    evil = Risk("urn:x:r", "r<1>", '<script>alert(1)</script>"', "", "", "high", "low", "", "",
+                "", "")
+    svg = risk_matrix_svg(risk_matrix([evil]), {"urn:x:r": '/ui/risks#risk-r"x'})
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "r&lt;1&gt;" in svg
+    assert 'href="/ui/risks#risk-r&quot;x"' in svg
 
 
 def test_provision_page_groups_every_mapping_by_framework(client) -> None:
@@ -377,16 +454,37 @@ def test_soa_page_and_downloads(client, org_store) -> None:
     text = text_of(page)
     assert "ISO/IEC 42001:2023" in text and "ISO/IEC 27001:2022" in text
     assert "Models are validated independently before release" in text
+    for label in ("Organization", "Scope", "Version", "Approved by", "Date", "As of",
+                  "Standard"):
+        assert f"<dt>{label}</dt>" in page
+    assert "Mara Lindqvist" in text and "3.0" in text and "issued 2023-12-18" in text
+    assert re.search(r'<tr class="undecided">\s*<td><a [^>]*>A\.10\.4</a>', page)
     assert "@media print" in client.get("/ui/static/aimsgraph.css").text
-    rows = soa_rows(org_store)
+    css = client.get("/ui/static/soa.css").text
+    assert "size: A4 landscape" in css and "tr.print-running { display: table-row; }" in css
+    assert 'class="print-running"' in page and "Acme Lending" in page
     as_csv = client.get("/ui/soa/download.csv")
-    assert as_csv.text == soa_csv(rows)
     assert "attachment" in as_csv.headers["content-disposition"]
+    head, _, table = as_csv.text.partition("\n\n")
+    assert dict(csv.reader(io.StringIO(head)))["Organization"] == "Acme Lending"
+    rows = list(csv.DictReader(io.StringIO(table)))
+    ours = {r["control"] for r in rows if r["framework"] == "ISO/IEC 42001:2023"}
+    assert len(ours) == 38
+    assert len(rows) >= len(soa_rows(org_store))  # every line, and the undecided controls
     xlsx = client.get("/ui/soa/download.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.max_row == len(rows) + 1
-    assert client.get("/ui/soa/download.md").text.startswith("# Statement of Applicability")
+    assert sheet["A2"].value == "Organization" and sheet["B2"].value == "Acme Lending"
+    assert sheet.max_row == len(head.splitlines()) + 1 + 1 + len(rows)  # blank row, header row
+    assert client.get("/ui/soa/download.md").text.startswith(
+        "# Statement of Applicability: Acme Lending")
     assert client.get("/ui/soa/download.pdf").status_code == 404
+
+
+def test_soa_page_without_an_organization(store) -> None:
+    bare = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
+    page = bare.get("/ui/soa").text
+    assert "No Statement of Applicability is loaded" in page and "<dl" not in page
+    assert bare.get("/ui/soa/download.csv").status_code == 404
 
 
 @pytest.mark.parametrize(("path", "says"), [

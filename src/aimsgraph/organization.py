@@ -69,7 +69,8 @@ class Column:
 
 
 TABLES: dict[str, tuple[Column, ...]] = {
-    "organization.csv": (Column("id", True), Column("name", True), Column("scope")),
+    "organization.csv": (Column("id", True), Column("name", True), Column("scope"),
+                         Column("soa_version"), Column("soa_approver")),
     "people.csv": (Column("id", True), Column("name", True), Column("email"), Column("roles")),
     "ai_systems.csv": (
         Column("id", True), Column("name", True), Column("intended_purpose"), Column("owner"),
@@ -250,6 +251,10 @@ class _Builder:
             self.add(scope, RDF + "type", ox.NamedNode(AIMS + "ManagementSystemScope"))
             self.add(scope, DCTERMS + "description", ox.Literal(row["scope"].strip()))
             self.add(org, AIMS + "hasScope", scope)
+        self.text(org, AIMS + "soaVersion", row, "soa_version")
+        approver = self.ref(row, "soa_approver", "people.csv", "person")
+        if approver:
+            self.add(org, AIMS + "soaApprovedBy", approver)
 
     def person(self, row: dict) -> None:
         person = self.node("person", row["id"])

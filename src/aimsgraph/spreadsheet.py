@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import BinaryIO
 
 #: what a spreadsheet reads as the start of a formula
@@ -65,30 +66,78 @@ def _csv_cell(value: Cell) -> Cell:
 
 def rows_xlsx(rows: list[dict[str, Cell]], out: BinaryIO, sheet_title: str) -> None:
     """A worksheet with a bold, frozen, filterable header; columns sized to their content."""
+    document_xlsx(out, sheet_title, list(rows[0]) if rows else [], rows)
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a worksheet prints: A4 landscape, one page wide, the table header on every page."""
+
+    header: str = ""  #: printed top left on every page (for example the organization)
+    footer: str = ""  #: printed bottom left on every page (for example the "as of" date)
+
+
+def document_xlsx(out: BinaryIO, sheet_title: str, columns: list[str],
+                  rows: list[dict[str, Cell]], *,
+                  preamble: Sequence[tuple[str, Cell]] = (),
+                  printing: PrintSetup | None = None) -> None:
+    """A worksheet: an optional block of labelled values (a document header), then a table with
+    a bold, frozen, filterable header row; columns sized to their content."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    columns = list(rows[0]) if rows else []
     book = Workbook()
     sheet = book.active
     sheet.title = re.sub(r"[\\/*?:\[\]]", "-", sheet_title)[:31] or "Sheet"
-    for row_number, values in enumerate([columns, *([r[c] for c in columns] for r in rows)],
-                                        start=1):
+    for number, (label, value) in enumerate(preamble, start=1):
+        _put(sheet.cell(row=number, column=1), label).font = Font(bold=True)
+        _put(sheet.cell(row=number, column=2), value)
+    first = len(preamble) + 2 if preamble else 1  # a blank row between header block and table
+    widths = [min(60, max(10, max([len(c), *(len(str(r.get(c) or "")) for r in rows)]) + 2))
+              for c in columns]
+    # printed, a cell longer than its column wraps (styling only those cells keeps it quick)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_number, values in enumerate([columns, *([r.get(c) for c in columns] for r in rows)],
+                                        start=first):
         for column_number, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_number, column=column_number)
-            if isinstance(value, str):
-                cell.value = _NOT_IN_XML.sub("", value)
-                cell.data_type = "s"  # openpyxl takes a str starting with "=" for a formula
-                if runs_as_formula(value):
-                    cell.quotePrefix = True
-            else:
-                cell.value = value
-            if row_number == 1:
+            cell = _put(sheet.cell(row=row_number, column=column_number), value)
+            if row_number == first:
                 cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for index, column in enumerate(columns, start=1):
-        longest = max([len(column), *(len(str(r[column])) for r in rows)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
+            elif (printing is not None and isinstance(value, str)
+                  and len(value) > widths[column_number - 1] - 2):
+                cell.alignment = wrap
+    sheet.freeze_panes = f"A{first + 1}"
+    if columns:
+        last = f"{get_column_letter(len(columns))}{first + len(rows)}"
+        sheet.auto_filter.ref = f"A{first}:{last}"
+    for index, column_width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column_width
+    if printing is not None:
+        sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = f"{first}:{first}"
+        sheet.oddHeader.left.text = _header_text(printing.header)
+        sheet.oddFooter.left.text = _header_text(printing.footer)
+        sheet.oddFooter.right.text = "Page &P of &N"
     book.save(out)
+
+
+def _put(cell, value: Cell):  # type: ignore[no-untyped-def]
+    """Store ``value`` in ``cell`` as a spreadsheet shows it, never as a formula."""
+    if isinstance(value, str):
+        cell.value = _NOT_IN_XML.sub("", value)
+        cell.data_type = "s"  # openpyxl takes a str starting with "=" for a formula
+        if runs_as_formula(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: ``&`` starts a field code there, so it is doubled."""
+    return _NOT_IN_XML.sub("", text).replace("&", "&&")[:200]

@@ -119,7 +119,7 @@ def _findings(store: GraphStore, shapes: Iterable[Path] | None, *, as_of: date |
               law: LawView | None = None) -> list[Finding]:
     as_of = as_of or (law.as_of if law else date.today())
     prepare(store, as_of, law)
-    cutoff = _months_before(as_of, evidence_months)
+    cutoff = evidence_cutoff(as_of, evidence_months)
     settings = ox.NamedNode(str(_AIMSH.settings))
     store.replace_quads(Source(Path("derived/settings"), SETTINGS_GRAPH, "derived"), [
         ox.Quad(settings, ox.NamedNode(str(_AIMSH.asOf)),
@@ -287,6 +287,11 @@ def _clause(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str:
     owner = shapes.value(predicate=SH.property, object=shape) or shape
     clause = shapes.value(owner, _AIMSH.clause)
     return str(clause) if clause is not None else ""
+
+
+def evidence_cutoff(as_of: date, months: int) -> date:
+    """The oldest evidence date still current on ``as_of``: ``months`` months before it."""
+    return _months_before(as_of, months)
 
 
 def _months_before(day: date, months: int) -> date:

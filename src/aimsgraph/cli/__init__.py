@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import EXIT_OK, AimsgraphError, OutputError
 from . import catalog, changes, organization, plan, serve, users
+from .help import describe
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for group in (catalog, organization, plan, changes, serve, users):
         group.register(sub, data, org)
+    describe(sub)
     return parser
 
 

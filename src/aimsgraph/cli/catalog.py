@@ -36,7 +36,6 @@ from ..organization import require_organization
 from ..outline import outline_turtle
 from ..queries import QueryCatalog
 from ..reports import implemented_controls
-from ..results import format_table, render_table
 from ..sparqlguard import guard
 from ..spreadsheet import rows_csv
 from ..stats import collect_stats
@@ -50,6 +49,7 @@ from .common import (
     write_folder,
     write_output,
 )
+from .display import result_table, step, table
 
 
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
@@ -177,10 +177,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for p in stats.provisions:
             print(f'"{p.notation}",{p.kind},{p.count}')
     else:
-        print(format_table(["framework", "kind", "provisions"],
-                           [(p.notation, p.kind, str(p.count)) for p in stats.provisions]))
-        print(format_table(["graph", "triples"], [(g.graph, str(g.triples)) for g in stats.graphs]),
-              end="")
+        print(table(["framework", "kind", "provisions"],
+                    [(p.notation, p.kind, str(p.count)) for p in stats.provisions],
+                    wrap=["framework"]))
+        print(table(["graph", "triples"], [(g.graph, str(g.triples)) for g in stats.graphs],
+                    wrap=["graph"]), end="")
         print(f"\n{len(stats.graphs)} graphs, {stats.triples} triples")
     return EXIT_OK
 
@@ -206,15 +207,19 @@ def cmd_query(args: argparse.Namespace) -> int:
         fmt = rdf_format("turtle" if args.format == "table" else args.format)
     else:
         fmt = result_format(args.format)
-    write_output(result.serialize(fmt), args.output)
+    if fmt.name == "table" and result.kind != "graph":
+        write_output(result_table(result).encode(), args.output)  # fits the terminal
+    else:
+        write_output(result.serialize(fmt), args.output)
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     store = store_for(args)
-    results = run_checks(store)
+    with step("running the quality checks and the shapes"):
+        results = run_checks(store)
+        findings = validate(store)
     failed = [r for r in results if not r.passed]
-    findings = validate(store)
     violations = [f for f in findings if f.severity == "Violation"]
     if args.format == "json":
         payload = {
@@ -229,7 +234,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{mark} {r.check.name}: {r.check.title}"
                   + ("" if r.passed else f" ({len(r.result)} findings)"))
             if not r.passed:
-                print("     " + render_table(r.result).replace("\n", "\n     ").rstrip())
+                print(result_table(r.result, indent=5).rstrip())
         for f in findings:
             print(f"{f.severity.upper()} {f}")
         print(f"\n{len(results)} checks, {len(failed)} failed; "
@@ -277,9 +282,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         sys.stdout.write(rows_csv(records, list(records[0]) if records else ["notation"]))
     else:
         columns = ["provision", "coverage", "path"] + (["counted"] if args.all else [])
-        print(format_table(columns, [(r["notation"], r["coverage"], r["path"])
-                                     + (("yes" if r["counted"] else "no",) if args.all else ())
-                                     for r in records]), end="")
+        print(table(columns, [(r["notation"], r["coverage"], r["path"])
+                              + (("yes" if r["counted"] else "no",) if args.all else ())
+                              for r in records], wrap=["path"]), end="")
         counts = level_counts(rows)
         others = sum(not r.counted for r in rows)
         print(f"\n{sum(counts.values())} provisions carrying a requirement for {who}: "

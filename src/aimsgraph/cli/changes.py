@@ -16,8 +16,8 @@ from ..impact import ImpactReport, control_leverage, impact_report, impacts_csv,
 from ..ims import VIEWS as IMS_VIEWS
 from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..reports import rows_xlsx
-from ..results import format_table
 from .common import atomic_write, law_for, store_for, table_text, write_output
+from .display import step, table
 
 
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
@@ -88,7 +88,8 @@ def cmd_impact(args: argparse.Namespace) -> int:
     else:
         change_set = what_if(store, args.provision)
     law = law_for(args, store)
-    report = impact_report(store, change_set, law.as_of, law)
+    with step("tracing what the change affects"):
+        report = impact_report(store, change_set, law.as_of, law)
     print(law.describe())
     print(describe_mapping_sets(store))
     print(impact_text(report, args.all), end="")
@@ -153,10 +154,9 @@ def cmd_leverage(args: argparse.Namespace) -> int:
         return EXIT_OK
     for title, items in (("Implement first", first), ("Most critical to keep", keep)):
         print(f"{title}:")
-        print("  " + format_table(["control", "serves", "frameworks", "centrality"],
-                                  [(c.control, str(c.serves), str(c.frameworks),
-                                    f"{c.centrality:.4f}") for c in items])
-              .replace("\n", "\n  ").rstrip())
+        print(table(["control", "serves", "frameworks", "centrality"],
+                    [(c.control, str(c.serves), str(c.frameworks), f"{c.centrality:.4f}")
+                     for c in items], wrap=["control"], indent=2).rstrip())
         print()
     return EXIT_OK
 

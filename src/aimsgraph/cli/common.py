@@ -14,13 +14,13 @@ from ..catalog import open_store
 from ..errors import OutputError, UsageError
 from ..law import LawChoice, LawView, law_view
 from ..mappingsets import parse_names
-from ..progress import LoadProgress
 from ..reports import rows_csv, rows_markdown
 from ..store import GraphStore
+from .display import LoadBar
 
 
 def store_for(args: argparse.Namespace) -> GraphStore:
-    return open_store(args.data, progress=LoadProgress(), store=getattr(args, "store", None),
+    return open_store(args.data, progress=LoadBar(), store=getattr(args, "store", None),
                       mapping_sets=parse_names(getattr(args, "mapping_sets", None)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from ..catalog import open_store
@@ -12,10 +13,11 @@ from ..classification import classify
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..organization import require_organization
-from ..reports import gap_report, soa_csv, soa_markdown, soa_rows, soa_xlsx
-from ..results import format_table
+from ..reports import gap_report, soa_rows
+from ..soa import FLAGGED, UNDECIDED, statement, statement_csv, statement_markdown, statement_xlsx
 from ..validation import validate, validation_report
 from .common import atomic_write, law_for, local_name, store_for, write_output
+from .display import natural, paragraph, role_label, step, table
 
 
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
@@ -36,6 +38,10 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
 
     soa = sub.add_parser("soa", parents=[data], help="write the Statement of Applicability")
     soa.add_argument("--format", default="csv", choices=["csv", "xlsx", "md"])
+    soa.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                     help="the date evidence age is judged on (default today)")
+    soa.add_argument("--evidence-months", type=int, default=12,
+                     help="evidence older than this many months is stale (default 12)")
     soa.add_argument("--output", "-o", type=Path, help="the file (required for xlsx)")
 
     gaps = sub.add_parser("gaps", parents=[data, org],
@@ -58,7 +64,8 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
 def cmd_classify(args: argparse.Namespace) -> int:
     store = store_for(args)
     law = law_for(args, store)
-    results = classify(store, law.as_of, law=law)
+    with step("classifying the AI systems"):
+        results = classify(store, law.as_of, law=law)
     if args.format == "json":
         print(json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
                           "systems": [{
@@ -76,22 +83,23 @@ def cmd_classify(args: argparse.Namespace) -> int:
     for c in results:
         print(f"{c.system.name}: {', '.join(c.classes)}")
         for question in c.questions:
-            print(f"  {question}")
+            print(paragraph(question, indent=2))
         if c.verdict:
-            print(f"  {c.system.name} {c.verdict}; no obligation list follows")
+            print(paragraph(f"{c.system.name} {c.verdict}; no obligation list follows", indent=2))
         for reason in c.reasons:
-            print(f"  because {reason}")
-        applying = [o for o in c.obligations if o.applies]
-        open_ = [o for o in c.obligations if not o.applies]
-        rows = [(o.notation, local_name(o.role), o.applicable_from.isoformat()
+            print(paragraph(f"because {reason}", indent=2))
+        ordered = natural(c.obligations, key=lambda o: o.notation)
+        applying = [o for o in ordered if o.applies]
+        open_ = [o for o in ordered if not o.applies]
+        rows = [(o.notation, role_label(o.role), o.applicable_from.isoformat()
                  + (" *" if o.amended_by else ""),
                  "in force" if o.in_force else "not yet", o.title) for o in applying]
         if rows:
-            print("  " + format_table(["provision", "role", "from", "status", "obligation"], rows)
-                  .replace("\n", "\n  ").rstrip())
+            print(table(["provision", "role", "from", "status", "obligation"], rows, indent=2),
+                  end="")
         for o in open_:
-            print(f"  if {'; '.join(o.open_questions)}: {o.notation} {o.title} "
-                  f"({local_name(o.role)}, from {o.applicable_from})")
+            print(paragraph(f"if {'; '.join(o.open_questions)}: {o.notation} {o.title} "
+                            f"({role_label(o.role)}, from {o.applicable_from})", indent=2))
         print()
     if any(o.amended_by for c in results for o in c.obligations):
         print("* date set or duty added by an amendment:")
@@ -105,8 +113,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     store = store_for(args)
     require_organization(store, "validation")
     law = law_for(args, store)
-    findings, report = validation_report(store, as_of=law.as_of,
-                                         evidence_months=args.evidence_months, law=law)
+    with step("validating"):
+        findings, report = validation_report(store, as_of=law.as_of,
+                                             evidence_months=args.evidence_months, law=law)
     print(law.describe())
     print(describe_mapping_sets(store) + "\n")
     violations = [f for f in findings if f.severity == "Violation"]
@@ -137,18 +146,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_soa(args: argparse.Namespace) -> int:
     store = store_for(args)
     require_organization(store, "the Statement of Applicability")
-    rows = soa_rows(store)
-    if not rows:
+    if not soa_rows(store):
         raise UsageError("no Statement of Applicability loaded: give --data with controls.csv")
+    if args.evidence_months < 0:
+        raise UsageError(f"--evidence-months must be 0 or more, got {args.evidence_months}")
+    document = statement(store, args.as_of, evidence_months=args.evidence_months)
     if args.format == "xlsx":
         if args.output is None:
             raise UsageError("--format xlsx needs --output FILE.xlsx")
-        atomic_write(args.output, lambda out: soa_xlsx(rows, out))
+        atomic_write(args.output, lambda out: statement_xlsx(document, out))
     else:
-        text = soa_csv(rows) if args.format == "csv" else soa_markdown(rows)
+        text = (statement_csv(document) if args.format == "csv"
+                else statement_markdown(document))
         write_output(text.encode(), args.output)
     if args.output:
-        print(f"wrote {len(rows)} SoA lines to {args.output}", file=sys.stderr)
+        flagged = sum(r["evidenceCheck"] in FLAGGED for r in document.lines)
+        undecided = sum(r["applicable"] == UNDECIDED for r in document.lines)
+        print(f"wrote {len(document.lines)} SoA lines to {args.output} ({undecided} undecided, "
+              f"{flagged} with stale or missing evidence)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -156,8 +171,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     store = store_for(args)
     require_organization(store, "the gap report")
     law = law_for(args, store)
-    report = gap_report(store, validate(store, as_of=law.as_of, law=law), top=args.top,
-                        as_of=law.as_of, law=law)
+    with step("validating and ranking the controls that close the most gaps"):
+        report = gap_report(store, validate(store, as_of=law.as_of, law=law), top=args.top,
+                            as_of=law.as_of, law=law)
     if args.format == "json":
         print(json.dumps({"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
             "bySystem": {k: [vars(f) for f in v] for k, v in report.by_system.items()},
@@ -179,10 +195,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         print(f"  {g.notation}: {counts}")
     print("\nControls that would close the most gaps (unreached obligations of your AI "
           "systems, then open AI Act and GDPR provisions for your roles):")
-    print("  " + format_table(["control", "closes", "obligations", "provisions", "for example"],
-                              [(c.control, str(c.closes), str(c.obligations), str(c.provisions),
-                                "; ".join(c.examples)) for c in report.cheapest])
-          .replace("\n", "\n  ").rstrip())
+    print(table(["control", "closes", "obligations", "provisions", "for example"],
+                [(c.control, str(c.closes), str(c.obligations), str(c.provisions),
+                  "; ".join(c.examples)) for c in report.cheapest], indent=2), end="")
     print(f"\nsettings: {report.settings}")
     return EXIT_OK
 

@@ -12,8 +12,8 @@ from ..errors import EXIT_OK, UsageError
 from ..mappingsets import used_mapping_sets
 from ..plan import PlanFilter, action_plan
 from ..plan_export import FORMATS, header, plan_csv, plan_ics, plan_markdown, plan_xlsx
-from ..results import format_table
 from .common import atomic_write, law_for, store_for, write_output
+from .display import table
 
 TITLE_WIDTH = 60
 
@@ -79,12 +79,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def plan_table(plan) -> str:  # type: ignore[no-untyped-def]
     rows = []
     for a in plan.actions:
-        title = a.title if len(a.title) <= TITLE_WIDTH else a.title[:TITLE_WIDTH - 1] + "…"
         rows.append((a.deadline.isoformat() if a.deadline else "-",
-                     "OVERDUE" if a.overdue else "", a.severity.lower(), title,
+                     "OVERDUE" if a.overdue else "", a.severity.lower(), a.title,
                      (a.owner.id if a.owner else "-")
                      + ("" if a.owner_basis == "own" else f" ({a.owner_basis})"),
                      a.system or "-", a.provision or "-"))
     return (f"{header(plan)}\n{plan.law.describe()}\n\n"
-            + format_table(["deadline", "", "severity", "action", "owner", "system",
-                            "provision"], rows))
+            + table(["deadline", "", "severity", "action", "owner", "system", "provision"],
+                    rows, wrap={"action": 3, "owner": 1}))

@@ -18,11 +18,12 @@ from ....coverage import (
     role_names,
 )
 from ....exchange import authored_mappings
+from ....organization import has_organization
 from ....queries import QueryCatalog
 from ...deps import StoreDep
 from ..cache import per_store
 from ..coverage_view import implemented, mapping_graph, roles, rows_for
-from ..heatmap import STATUS, SYMBOL, heatmap
+from ..heatmap import ORG_STATUS, STATUS, SYMBOL, heatmap, summary
 from ..links import KEY_OF, SHORT, Catalog, Links, catalog
 from ..neighbourhood import EDGE, Neighbour, neighbourhood_svg
 from ..templating import PageNotFound, render
@@ -34,9 +35,13 @@ SEARCH_LIMIT = 200
 @router.get("/ui/heatmap", response_class=HTMLResponse)
 def heatmap_page(request: Request, store: StoreDep) -> HTMLResponse:
     index = catalog(request)
-    columns, rows, unmapped = per_store(request, "heatmap", lambda: heatmap(store, index))
+    columns, rows, unmapped = per_store(request, "heatmap", lambda: heatmap(
+        store, index, lambda f: {r.target.iri: r.strength for r in rows_for(request, f)}))
+    organization = has_organization(store)
     return render(request, "heatmap.html", "heatmap", "Coverage heatmap", columns=columns,
-                  rows=rows, unmapped=unmapped, status=STATUS, symbol=SYMBOL)
+                  rows=rows, unmapped=unmapped, status=STATUS, symbol=SYMBOL,
+                  org_status=ORG_STATUS, organization=organization,
+                  summary=summary(columns, rows, organization))
 
 
 @router.get("/ui/provisions", response_class=HTMLResponse)

@@ -1,17 +1,16 @@
-"""The Statement of Applicability: a print-friendly page and its CSV, XLSX and Markdown files."""
+"""The Statement of Applicability: an audit-ready page that prints on A4 landscape, and its CSV,
+XLSX and Markdown files (the same header block and lines in each)."""
 
 from __future__ import annotations
 
 import io
-from itertools import groupby
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ....coverage import natural_key
-from ....queries import QueryCatalog
-from ....reports import soa_csv, soa_markdown, soa_rows, soa_xlsx
-from ...deps import StoreDep
+from ....organization import has_organization
+from ....soa import FLAGGED, UNDECIDED, statement, statement_csv, statement_markdown, statement_xlsx
+from ...deps import StoreDep, default_law
 from ..links import catalog
 from ..templating import PageNotFound, render
 
@@ -26,35 +25,33 @@ DOWNLOADS = {"csv": ("text/csv; charset=utf-8", "csv"),
 def soa_page(request: Request, store: StoreDep) -> HTMLResponse:
     index = catalog(request)
     by_number = {(p.framework_notation, p.notation): p.iri for p in index.provisions.values()}
-    order = {f.notation: i for i, f in enumerate(index.ordered_frameworks())}  # 42001 first
-    lines = sorted(soa_lines(store), key=lambda lr: (order.get(lr[1]["framework"], len(order)),
-                                                     lr[1]["framework"],
-                                                     natural_key(lr[1]["control"])))
-    groups = [(framework, list(items)) for framework, items in
-              groupby(lines, key=lambda lr: lr[1]["framework"])]
+    document = statement(store, default_law(request).as_of) if has_organization(store) else None
+    groups = []
+    if document is not None and any(r["line"] for r in document.lines):
+        for framework, counts in document.summary():
+            groups.append((framework, counts,
+                           [r for r in document.lines if r["framework"] == framework]))
     return render(request, "soa.html", "soa", "Statement of Applicability", groups=groups,
-                  total=len(lines), provision_of=lambda r: by_number.get((r["framework"],
-                                                                         r["control"])))
-
-
-def soa_lines(store) -> list[tuple[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
-    """(line id, SoA row): the id anchors each line so other pages can link to it."""
-    ids = [(r["line"] or "").rsplit("/", 1)[-1]
-           for r in QueryCatalog().get("soa").run(store).records()]
-    return list(zip(ids, soa_rows(store), strict=True))
+                  document=document, flagged=FLAGGED, undecided=UNDECIDED,
+                  total=sum(len(lines) for _, _, lines in groups),
+                  provision_of=lambda r: by_number.get((r["framework"], r["control"])))
 
 
 @router.get("/ui/soa/download.{fmt}")
-def soa_download(fmt: str, store: StoreDep) -> Response:
+def soa_download(fmt: str, request: Request, store: StoreDep) -> Response:
     if fmt not in DOWNLOADS:
         raise PageNotFound(f"No SoA download as {fmt!r}", "Formats: csv, xlsx, md.")
-    rows = soa_rows(store)
+    if not has_organization(store):
+        raise PageNotFound("No Statement of Applicability is loaded",
+                           "Start the service with --data and a folder with controls.csv.")
+    document = statement(store, default_law(request).as_of)
     media, extension = DOWNLOADS[fmt]
     if fmt == "xlsx":
         out = io.BytesIO()
-        soa_xlsx(rows, out)
+        statement_xlsx(document, out)
         body: bytes = out.getvalue()
     else:
-        body = (soa_csv(rows) if fmt == "csv" else soa_markdown(rows)).encode()
+        body = (statement_csv(document) if fmt == "csv"
+                else statement_markdown(document)).encode()
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="statement-of-applicability.{extension}"'})
