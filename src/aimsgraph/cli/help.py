@@ -80,8 +80,24 @@ HELP: dict[str, tuple[str, tuple[str, ...]]] = {
              "aimsgraph ims --view soa --format xlsx -o ims-soa.xlsx "
              "--data examples/acme-lending")),
     "serve": ("Run the HTTP service: REST, the SPARQL 1.1 Protocol endpoint and the web view "
-              "(read-only unless an update token is set).",
-              ("aimsgraph serve --data examples/acme-lending --port 8000",)),
+              "(read-only unless a user with the right role writes: see 'aimsgraph users').",
+              ("aimsgraph serve --data examples/acme-lending --port 8000",
+               "aimsgraph serve --users team-users.json --store aims-store")),
+    "users": ("The service's users and their API tokens (stored hashed in a file beside the "
+              "store): add one with a role (viewer, editor, auditor, admin; the token is shown "
+              "once), list them, revoke one at once.",
+              ("aimsgraph users add mara --role admin --users team-users.json",
+               "aimsgraph users list --users team-users.json",
+               "aimsgraph users revoke pieter --users team-users.json")),
+    "history": ("The audit trail of a persistent store: verify checks its hash chain (exit 0 "
+                "intact, 1 changed, removed or inserted entries).",
+                ("aimsgraph history verify --store aims-store",)),
+    "import-catalog": ("Read a framework aimsgraph does not ship (an OSCAL catalog, or a CISO "
+                       "Assistant framework library) as a catalog: numbers, titles and "
+                       "structure, written as Turtle to load with --data and map with "
+                       "import-mappings.",
+                       ("aimsgraph import-catalog examples/catalogs/acme-ai-policy.yaml "
+                        "-o acme-ai-policy.ttl",)),
 }
 
 
