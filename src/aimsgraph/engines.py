@@ -8,7 +8,9 @@ so every query, shape and report runs unchanged on either.
 Remote stores are configured by URL; credentials come from the environment:
 
     AIMSGRAPH_STORE_TOKEN                       sent as ``Authorization: Bearer``
-    AIMSGRAPH_STORE_USER, AIMSGRAPH_STORE_PASSWORD   HTTP Basic authentication
+    AIMSGRAPH_STORE_USER, AIMSGRAPH_STORE_PASSWORD   HTTP Basic or Digest authentication, as
+                                                the server's challenge asks (Virtuoso's
+                                                ``/sparql-auth`` takes Digest)
     AIMSGRAPH_STORE_UPDATE_URL, AIMSGRAPH_STORE_GSP_URL   update and Graph Store endpoints
     AIMSGRAPH_STORE_TIMEOUT                     seconds per request (default 300)
 
@@ -16,6 +18,9 @@ A URL with no path (``http://host:7878``) is taken to be an Oxigraph server: ``/
 ``/update`` and ``/store``. Otherwise the URL is the query endpoint and the update and Graph Store
 endpoints come from the two variables above (the update endpoint defaults to the query URL, as on
 Virtuoso and GraphDB; without a Graph Store endpoint, loading falls back to ``INSERT DATA``).
+
+Virtuoso (told by its ``Server`` header) gets the few adjustments listed in :class:`Dialect`;
+every other server is sent the queries as written.
 """
 
 from __future__ import annotations
@@ -216,13 +221,16 @@ class RemoteEngine:
         if env.get("AIMSGRAPH_STORE_TOKEN"):
             headers["Authorization"] = f"Bearer {env['AIMSGRAPH_STORE_TOKEN']}"
         elif env.get("AIMSGRAPH_STORE_USER"):
-            auth = (env["AIMSGRAPH_STORE_USER"], env.get("AIMSGRAPH_STORE_PASSWORD", ""))
+            auth = _challenge_auth(httpx, env["AIMSGRAPH_STORE_USER"],
+                                   env.get("AIMSGRAPH_STORE_PASSWORD", ""))
         timeout = float(env.get("AIMSGRAPH_STORE_TIMEOUT", "300"))
         self._http = httpx.Client(headers=headers, auth=auth, timeout=timeout)
         self._httpx = httpx
         self._graphs: list[str] | None = None
         self._mode: str | None = None
-        self._select("ASK { }", [], [])  # fail now, with the address, if the server is not there
+        self.dialect = Dialect()
+        # fail now, with the address, if the server is not there; and learn which server it is
+        self._select("ASK { }", [], [])
 
     def set_timeout(self, seconds: float) -> None:
         """Seconds each request to the store may take (default ``AIMSGRAPH_STORE_TIMEOUT``)."""
@@ -264,10 +272,16 @@ class RemoteEngine:
     def graphs(self) -> list[str]:
         """The store's named graphs (cached until this engine writes)."""
         if self._graphs is None:
-            # the graph names alone (an empty group pattern), not a scan of every quad
-            result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", [], [])
+            # Oxigraph lists the graph names alone for an empty group pattern, without a scan of
+            # every quad; Virtuoso answers that with one unbound row, and the grouped count is
+            # its fast form
+            text = self.dialect.graph_listing
+            result = self._select(text, [], [])
             assert isinstance(result, ox.QuerySolutions)
-            self._graphs = sorted(row["g"].value for row in result)
+            self._graphs = sorted(
+                row["g"].value for row in result
+                if isinstance(row["g"], ox.NamedNode) and not self.dialect.system_graph(
+                    row["g"].value))
         return self._graphs
 
     def query(self, sparql: str, *, prefixes: Mapping[str, str] | None,
@@ -276,9 +290,12 @@ class RemoteEngine:
         text = _with_prologue(_bind_parameters(sparql, substitutions), prefixes)
         if default_graphs:
             return self._select(text, list(default_graphs), list(named_graphs))
+        if self.dialect.server_union and not named_graphs and not _names_graphs(text):
+            return self._select(text, [], [])
         if named_graphs or self._union_mode() == "explicit":
             # a protocol dataset that names default graphs must name the named graphs too
-            graphs = self.graphs()
+            # (an empty store: a graph nobody has, else the server would take its own default)
+            graphs = self.graphs() or [MANIFEST]
             return self._select(text, graphs, list(named_graphs) or graphs)
         return self._select(text, [], [], union=self._union_mode() == "parameter")
 
@@ -290,6 +307,9 @@ class RemoteEngine:
         if self._mode is None:
             if self.endpoints.oxigraph:
                 self._mode = "parameter"
+            elif self.dialect.server_union:
+                # queries that name graphs (see query): GRAPH ?g must not see the server's own
+                self._mode = "explicit"
             elif MANIFEST not in self.graphs():
                 return "explicit"  # nothing to tell from yet
             else:  # the manifest's triples show in the default graph only if it is the union
@@ -310,11 +330,12 @@ class RemoteEngine:
             "POST", self.endpoints.query, "query", data=form,
             headers={"Accept": "application/sparql-results+json, "
                                "application/n-triples;q=0.9"})
+        if not self.dialect.known:
+            self.dialect = Dialect.of(response.headers.get("server", ""))
         media = response.headers.get("content-type", "").split(";")[0].strip()
         try:
             if media == "application/sparql-results+json":
-                return ox.parse_query_results(response.content,
-                                              format=ox.QueryResultsFormat.JSON)
+                return self.dialect.results(response.content)
             if media in ("application/n-triples", "text/plain"):
                 return _as_query_triples(response.content)
         except (SyntaxError, ValueError) as err:
@@ -351,6 +372,12 @@ class RemoteEngine:
         return response.content
 
     def quad_count(self) -> int:
+        if self.dialect.system_prefixes:  # the server's own graphs are not counted
+            result = self._select(self.dialect.graph_listing, [], [])
+            assert isinstance(result, ox.QuerySolutions)
+            return sum(int(row["n"].value) for row in result
+                       if isinstance(row["g"], ox.NamedNode)
+                       and not self.dialect.system_graph(row["g"].value))
         result = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", [], [])
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))["n"].value)
@@ -426,6 +453,11 @@ def _bind_parameters(sparql: str, substitutions: Substitutions | None) -> str:
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
+def _names_graphs(sparql: str) -> bool:
+    """The query has a ``GRAPH`` pattern (read as SPARQL tokens, not in a string or IRI)."""
+    return any(token.keyword == "GRAPH" for token in tokens(sparql))
+
+
 def _where_group(sparql: str) -> int:
     """The offset just inside the ``{`` that opens the WHERE clause (read as SPARQL tokens, so a
     brace or WHERE inside a string, IRI or comment is not one): the one after the keyword WHERE,
@@ -450,3 +482,96 @@ def _as_query_triples(ntriples: bytes) -> ox.QueryTriples:
     local = ox.Store()
     local.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     return local.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What one kind of SPARQL server needs beyond the standard (known from its ``Server``
+    header). Only Virtuoso has entries; each says why:
+
+    - graph listing: Virtuoso answers ``SELECT DISTINCT ?g WHERE { GRAPH ?g { } }`` with one row
+      where ``?g`` is unbound; the grouped count over the quads is its fast, correct form.
+    - system graphs: Virtuoso keeps its own graphs (``virtrdf#``, ``ldp#``, its URIQA graph ...)
+      beside the user's; they are no graph of ours and are left out of every listing.
+    - union default graph: Virtuoso 7.2 evaluates a query over a dataset that lists the graphs
+      (``default-graph-uri`` per graph) wrongly when it sorts over a property path (``ORDER BY``
+      with ``rdfs:subClassOf*`` answers 1 row of 116), so a query that names no graph runs on
+      the server's own default graph, the union of all graphs; its system graphs are there too
+      but hold none of our vocabulary. A query with ``GRAPH`` still gets the graphs listed, so
+      that ``GRAPH ?g`` never ranges over the system graphs.
+    - booleans: Virtuoso stores ``xsd:boolean`` as an integer and answers ``"1"``/``"0"``; they
+      are read back as ``"true"``/``"false"``, what was stored.
+    """
+
+    name: str = ""
+    known: bool = False
+    graph_listing: str = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+    system_prefixes: tuple[str, ...] = ()
+    integer_booleans: bool = False
+    server_union: bool = False
+
+    @classmethod
+    def of(cls, server: str) -> Dialect:
+        if server.lower().startswith("virtuoso"):
+            return cls(name="virtuoso", known=True,
+                       graph_listing="SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                     "GROUP BY ?g",
+                       system_prefixes=VIRTUOSO_SYSTEM_GRAPHS, integer_booleans=True,
+                       server_union=True)
+        return cls(name=server.split("/")[0].strip().lower(), known=True)
+
+    def system_graph(self, graph: str) -> bool:
+        return graph.startswith(self.system_prefixes) if self.system_prefixes else False
+
+    def results(self, body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+        """SPARQL JSON results as the engine's own result type."""
+        if self.integer_booleans and XSD_BOOLEAN.encode() in body:
+            body = _boolean_words(body)
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)  # type: ignore[return-value]
+
+
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+#: graphs a fresh Virtuoso holds of its own (schemas, its LDP and URIQA graphs, its inference
+#: rule sets' graphs under the OpenLink namespace)
+VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
+                          "http://localuriqaserver/", "http://www.w3.org/2002/07/owl#")
+
+
+def _boolean_words(body: bytes) -> bytes:
+    import json
+
+    document = json.loads(body)
+    for row in document.get("results", {}).get("bindings", ()):
+        for term in row.values():
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+    return json.dumps(document).encode()
+
+
+def _challenge_auth(httpx, user: str, password: str):  # type: ignore[no-untyped-def]
+    """Credentials sent the way the server's ``WWW-Authenticate`` challenge asks: Digest
+    (Virtuoso's ``/sparql-auth``) or Basic, with httpx's own implementations. The first request
+    goes without them, so a password is never sent in clear to a server that asks for Digest."""
+
+    class ChallengeAuth(httpx.Auth):
+        requires_request_body = True
+
+        def __init__(self) -> None:
+            self.basic = httpx.BasicAuth(user, password)
+            self.digest = httpx.DigestAuth(user, password)
+            self.chosen: httpx.Auth | None = None
+
+        def auth_flow(self, request):  # type: ignore[no-untyped-def]
+            if self.chosen is not None:
+                yield from self.chosen.auth_flow(request)
+                return
+            response = yield request
+            if response.status_code != 401:
+                return
+            scheme = response.headers.get("www-authenticate", "").split(" ")[0].lower()
+            if scheme not in ("digest", "basic"):
+                return
+            self.chosen = self.digest if scheme == "digest" else self.basic
+            yield from self.chosen.auth_flow(request)
+
+    return ChallengeAuth()
