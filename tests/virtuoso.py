@@ -8,6 +8,7 @@ failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -143,7 +144,5 @@ def running_virtuoso(folder: Path, *, max_seconds: int = 120,
             server.isql("select 1;")  # the new password works
         server.process = process  # type: ignore[attr-defined]
         yield server
-        try:
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             server.isql("checkpoint;")  # a clean stop leaves no transaction log to roll forward
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass

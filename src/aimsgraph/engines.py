@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,7 +289,8 @@ class RemoteEngine:
     def query(self, sparql: str, *, prefixes: Mapping[str, str] | None,
               default_graphs: Sequence[str], named_graphs: Sequence[str],
               substitutions: Substitutions | None) -> Result:
-        text = _with_prologue(_bind_parameters(sparql, substitutions), prefixes)
+        text = _with_prologue(_bind_parameters(sparql, substitutions,
+                                               binds=self.dialect.bind_parameters), prefixes)
         if default_graphs:
             return self._select(text, list(default_graphs), list(named_graphs))
         if self.dialect.server_union and not named_graphs and not _names_graphs(text):
@@ -335,7 +338,7 @@ class RemoteEngine:
         media = response.headers.get("content-type", "").split(";")[0].strip()
         try:
             if media == "application/sparql-results+json":
-                return self.dialect.results(response.content)
+                return self.dialect.results(response.content, text)
             if media in ("application/n-triples", "text/plain"):
                 return _as_query_triples(response.content)
         except (SyntaxError, ValueError) as err:
@@ -441,15 +444,20 @@ def _with_prologue(sparql: str, prefixes: Mapping[str, str] | None) -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + sparql
 
 
-def _bind_parameters(sparql: str, substitutions: Substitutions | None) -> str:
+def _bind_parameters(sparql: str, substitutions: Substitutions | None, *,
+                     binds: bool = False) -> str:
     """Bindings as a VALUES block opening the query's WHERE group, so that every pattern and
     FILTER of the query sees them bound, as with the embedded store's substitution (a FILTER on
-    a parameter would see it unbound if the block were joined at the end)."""
+    a parameter would see it unbound if the block were joined at the end); or, for a store
+    that evaluates that form wrongly (see :class:`Dialect`), as BINDs in the same place."""
     if not substitutions:
         return sparql
+    at = _where_group(sparql)
+    if binds:
+        block = " ".join(f"BIND({t} AS {v})" for v, t in substitutions.items())
+        return f"{sparql[:at]} {block} {sparql[at:]}"
     names = " ".join(str(v) for v in substitutions)
     values = " ".join(str(t) for t in substitutions.values())
-    at = _where_group(sparql)
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
@@ -499,8 +507,17 @@ class Dialect:
       the server's own default graph, the union of all graphs; its system graphs are there too
       but hold none of our vocabulary. A query with ``GRAPH`` still gets the graphs listed, so
       that ``GRAPH ?g`` never ranges over the system graphs.
+    - parameters: a VALUES block of typed literals joined with a FILTER over an OPTIONAL
+      (``obligations-applicable-on``: ``VALUES ?date`` and ``?until >= ?date``) answers no rows
+      on a freshly loaded Virtuoso 7.2; parameters are bound with ``BIND`` at the same place.
     - booleans: Virtuoso stores ``xsd:boolean`` as an integer and answers ``"1"``/``"0"``; they
-      are read back as ``"true"``/``"false"``, what was stored.
+      are read back as ``"true"``/``"false"``, what was stored. (A comparison's value comes
+      back as an ``xsd:integer``: the named queries cast it with ``xsd:boolean(...)``.)
+    - GROUP_CONCAT over no values: Virtuoso answers ``""`` where Oxigraph leaves the variable
+      unbound (the aggregate of errors); an empty value of a variable the query binds by
+      GROUP_CONCAT is read back as unbound. (The common form, ``IF(COUNT(?x) > 0,
+      GROUP_CONCAT(...), SAMPLE(?x))``, stops Virtuoso 7.2's compiler: "Bad dfe in
+      sqlo_place_exp".)
     """
 
     name: str = ""
@@ -509,6 +526,7 @@ class Dialect:
     system_prefixes: tuple[str, ...] = ()
     integer_booleans: bool = False
     server_union: bool = False
+    bind_parameters: bool = False
 
     @classmethod
     def of(cls, server: str) -> Dialect:
@@ -517,16 +535,18 @@ class Dialect:
                        graph_listing="SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
                                      "GROUP BY ?g",
                        system_prefixes=VIRTUOSO_SYSTEM_GRAPHS, integer_booleans=True,
-                       server_union=True)
+                       server_union=True, bind_parameters=True)
         return cls(name=server.split("/")[0].strip().lower(), known=True)
 
     def system_graph(self, graph: str) -> bool:
         return graph.startswith(self.system_prefixes) if self.system_prefixes else False
 
-    def results(self, body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
-        """SPARQL JSON results as the engine's own result type."""
-        if self.integer_booleans and XSD_BOOLEAN.encode() in body:
-            body = _boolean_words(body)
+    def results(self, body: bytes, query: str) -> ox.QuerySolutions | ox.QueryBoolean:
+        """SPARQL JSON results of ``query`` as the engine's own result type."""
+        if self.integer_booleans:
+            concatenated = _group_concat_names(query)
+            if concatenated or XSD_BOOLEAN.encode() in body:
+                body = _standard_values(body, concatenated)
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)  # type: ignore[return-value]
 
 
@@ -537,14 +557,21 @@ VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ld
                           "http://localuriqaserver/", "http://www.w3.org/2002/07/owl#")
 
 
-def _boolean_words(body: bytes) -> bytes:
-    import json
+def _group_concat_names(query: str) -> set[str]:
+    """The variables a query binds by ``GROUP_CONCAT(...) AS ?x`` (two levels of parentheses
+    inside the call, as in ``GROUP_CONCAT(DISTINCT STR(?x); separator=" ")``)."""
+    return set(re.findall(r"GROUP_CONCAT\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s+AS\s+"
+                          r"\?(\w+)", query, flags=re.IGNORECASE))
 
+
+def _standard_values(body: bytes, concatenated: set[str]) -> bytes:
     document = json.loads(body)
     for row in document.get("results", {}).get("bindings", ()):
-        for term in row.values():
+        for name, term in list(row.items()):
             if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("1", "0"):
                 term["value"] = "true" if term["value"] == "1" else "false"
+            elif name in concatenated and term.get("value") == "" and term["type"] == "literal":
+                del row[name]
     return json.dumps(document).encode()
 
 

@@ -1,0 +1,148 @@
+"""The same library, CLI and service on OpenLink Virtuoso (Debian's ``virtuoso-opensource``),
+started on loopback with a throwaway database and reached through its authenticated endpoints
+(``/sparql-auth`` and ``/sparql-graph-crud-auth``, HTTP Digest), as tests/test_stores.py does for
+Oxigraph server: every named query, the validation findings, the classification, an impact run
+and the service's main endpoints answer as the embedded store does.
+
+Without Virtuoso the tests skip, unless AIMSGRAPH_REQUIRE_VIRTUOSO=1 (CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aimsgraph import GraphStore, open_store
+from aimsgraph.changes import load_change_set
+from aimsgraph.classification import classify
+from aimsgraph.errors import StoreError
+from aimsgraph.impact import impact
+from aimsgraph.server import ServerSettings, create_app
+from aimsgraph.store import MANIFEST_GRAPH
+from aimsgraph.validation import validate
+
+from .conftest import LOCAL, ROOT
+from .test_cli import COMMAND
+from .test_stores import AS_OF, SAMPLE, answers
+from .virtuoso import Virtuoso, require, running_virtuoso
+
+REASON = require()
+pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "Virtuoso available")
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def env(virtuoso: Virtuoso) -> Iterator[dict[str, str]]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in virtuoso.env.items():
+            patch.setenv(name, value)
+        yield virtuoso.env
+
+
+@pytest.fixture(scope="module")
+def embedded() -> GraphStore:
+    return open_store([SAMPLE])
+
+
+@pytest.fixture(scope="module")
+def remote(virtuoso: Virtuoso, env) -> GraphStore:  # type: ignore[no-untyped-def]
+    return open_store([SAMPLE], store=virtuoso.url)
+
+
+def test_the_store_holds_what_the_embedded_store_holds(embedded, remote) -> None:
+    assert {s.graph for s in remote.sources} == {s.graph for s in embedded.sources}
+    manifest = 4 * len(embedded.sources)  # path, kind, sha256, loaded per source
+    assert len(remote) == len(embedded) + manifest  # Virtuoso's own graphs are not counted
+    assert not any("openlinksw" in g for g in remote._engine.graphs())
+
+
+def test_every_named_query_gives_the_same_rows(embedded, remote) -> None:
+    local, far = answers(embedded), answers(remote)
+    manifest = (MANIFEST_GRAPH, str(4 * len(embedded.sources)))
+    assert manifest in far["graph-sizes"]
+    far["graph-sizes"].remove(manifest)
+    assert local.keys() == far.keys()
+    for name in local:
+        assert far[name] == local[name], name
+    assert sum(len(rows) for rows in local.values()) > 5000
+
+
+def test_validation_classification_and_impact_are_identical(embedded, remote) -> None:
+    found = validate(remote, as_of=AS_OF)
+    expected = validate(embedded, as_of=AS_OF)
+    assert [(f.severity, f.location, f.message) for f in found] == \
+        [(f.severity, f.location, f.message) for f in expected]
+    assert sum(f.severity == "Violation" for f in found) == 10
+
+    def classes(store: GraphStore) -> list[tuple]:
+        return sorted((c.system.iri, c.classes, c.risk_levels, len(c.obligations))
+                      for c in classify(store, AS_OF))
+
+    assert classes(remote) == classes(embedded)
+    change_set = ROOT / "changes" / "eu-ai-act-digital-omnibus-2025.yaml"
+
+    def hits(store: GraphStore) -> list[tuple]:
+        found = impact(store, load_change_set(change_set, store), AS_OF)
+        return sorted((i.item, i.kind, i.owner, i.reasons) for i in found)
+
+    assert hits(remote) == hits(embedded)
+    assert len(hits(remote)) > 10
+
+
+def test_a_second_process_loads_nothing_again(virtuoso, remote) -> None:
+    loaded: list[str] = []
+    again = open_store([SAMPLE], store=virtuoso.url,
+                       progress=lambda i, n, source: loaded.append(source.graph))
+    assert loaded == []
+    assert len(again) == len(remote)
+
+
+@pytest.mark.parametrize("path", ["/systems", "/frameworks", "/soa", "/validation",
+                                  "/systems/credit-scoring"])
+def test_the_service_answers_as_on_the_embedded_store(embedded, remote, path) -> None:
+    bodies = []
+    for store in (embedded, remote):
+        client = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
+        response = client.get(path, headers={"Accept": "application/json"})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if isinstance(body, dict):
+            body.pop("readAt", None)
+        bodies.append(body)
+    assert bodies[0] == bodies[1]
+
+
+def test_the_sparql_endpoint_answers_as_on_the_embedded_store(embedded, remote) -> None:
+    query = "SELECT ?s ?p WHERE { ?s a aims:AISystem ; aims:processesPersonalData ?p } ORDER BY ?s"
+    bodies = []
+    for store in (embedded, remote):
+        client = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
+        response = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+        assert response.status_code == 200
+        bodies.append(response.text)
+    assert bodies[0] == bodies[1]
+    assert "true" in bodies[0] and bodies[0].count("\n") == 7
+
+
+def test_wrong_credentials_are_a_clear_error(virtuoso, env, monkeypatch) -> None:
+    monkeypatch.setenv("AIMSGRAPH_STORE_PASSWORD", "wrong")
+    with pytest.raises(StoreError, match="refused the credentials"):
+        GraphStore.open(virtuoso.url)
+
+
+def test_cli_commands_run_on_virtuoso(virtuoso, remote) -> None:
+    import os
+
+    result = subprocess.run([*COMMAND, "query", "ai-systems", "--store", virtuoso.url, "--data",
+                             str(SAMPLE), "--format", "csv"], capture_output=True, text=True,
+                            env={**os.environ, **virtuoso.env})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 7
