@@ -128,6 +128,11 @@ def _unordered(value: object) -> object:
         return {k: _unordered(v) for k, v in value.items()}
     if isinstance(value, list):
         return sorted((_unordered(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, str) and "; " in value:  # "; "-joined GROUP_CONCAT values
+        return "; ".join(sorted(value.split("; ")))
+    if isinstance(value, str) and " " in value and all(
+            part.startswith("http") for part in value.split(" ")):  # space-joined IRIs
+        return " ".join(sorted(value.split(" ")))
     return value
 
 

@@ -454,11 +454,19 @@ def _bind_parameters(sparql: str, substitutions: Substitutions | None, *,
         return sparql
     at = _where_group(sparql)
     if binds:
-        block = " ".join(f"BIND({t} AS {v})" for v, t in substitutions.items())
+        block = " ".join(f"BIND({_computed(t)} AS {v})" for v, t in substitutions.items())
         return f"{sparql[:at]} {block} {sparql[at:]}"
     names = " ".join(str(v) for v in substitutions)
     values = " ".join(str(t) for t in substitutions.values())
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
+
+
+def _computed(term: ox.NamedNode | ox.Literal) -> str:
+    """A typed literal as the value of ``STRDT`` rather than a constant (see :class:`Dialect`)."""
+    if isinstance(term, ox.Literal) and not term.language \
+            and term.datatype.value != XSD_STRING:
+        return f"STRDT({ox.Literal(term.value)}, {term.datatype})"
+    return str(term)
 
 
 def _names_graphs(sparql: str) -> bool:
@@ -507,9 +515,11 @@ class Dialect:
       the server's own default graph, the union of all graphs; its system graphs are there too
       but hold none of our vocabulary. A query with ``GRAPH`` still gets the graphs listed, so
       that ``GRAPH ?g`` never ranges over the system graphs.
-    - parameters: a VALUES block of typed literals joined with a FILTER over an OPTIONAL
-      (``obligations-applicable-on``: ``VALUES ?date`` and ``?until >= ?date``) answers no rows
-      on a freshly loaded Virtuoso 7.2; parameters are bound with ``BIND`` at the same place.
+    - parameters: a typed literal bound by VALUES or ``BIND("2026-08-02"^^xsd:date AS ?date)``
+      and compared in a FILTER (``obligations-applicable-on``) makes Virtuoso 7.2 answer no rows
+      at all, at times (right after a load; the same query with the date written inline
+      answers); parameters are bound by ``BIND`` at the same place, a typed literal as the value
+      of ``STRDT(lexical, datatype)``, which Virtuoso evaluates correctly.
     - booleans: Virtuoso stores ``xsd:boolean`` as an integer and answers ``"1"``/``"0"``; they
       are read back as ``"true"``/``"false"``, what was stored. (A comparison's value comes
       back as an ``xsd:integer``: the named queries cast it with ``xsd:boolean(...)``.)
@@ -551,6 +561,7 @@ class Dialect:
 
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: graphs a fresh Virtuoso holds of its own (schemas, its LDP and URIQA graphs, its inference
 #: rule sets' graphs under the OpenLink namespace)
 VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
