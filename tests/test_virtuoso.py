@@ -10,6 +10,7 @@ Without Virtuoso the tests skip, unless AIMSGRAPH_REQUIRE_VIRTUOSO=1 (CI) makes 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 
@@ -155,10 +156,37 @@ def test_wrong_credentials_are_a_clear_error(virtuoso, env, monkeypatch) -> None
 
 
 def test_cli_commands_run_on_virtuoso(virtuoso, remote) -> None:
-    import os
-
     result = subprocess.run([*COMMAND, "query", "ai-systems", "--store", virtuoso.url, "--data",
                              str(SAMPLE), "--format", "csv"], capture_output=True, text=True,
                             env={**os.environ, **virtuoso.env})
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 7
+
+
+def test_the_service_says_the_store_is_gone_and_recovers_when_it_is_back(
+        tmp_path, monkeypatch) -> None:
+    """A Virtuoso of its own, stopped and started again on the same ports and database."""
+    data = tmp_path / "mine.ttl"
+    data.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\n")
+    query = {"query": "SELECT ?o WHERE { ?s <https://example.org/b> ?o }"}
+    with running_virtuoso(tmp_path / "db") as server:
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        store = open_store([data], shipped=False, store=server.url)
+        client = TestClient(create_app(ServerSettings(query_timeout=5.0), store),
+                            base_url=LOCAL)
+        assert client.get("/sparql", params=query).status_code == 200
+        ports = (server.http_port, server.sql_port)
+    response = client.get("/sparql", params=query)  # the server is stopped
+    assert response.status_code == 502, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/store-unavailable")
+    assert f"cannot reach the store at {server.url}" in problem["detail"]
+    result = subprocess.run([*COMMAND, "query", "frameworks", "--store", server.url],
+                            capture_output=True, text=True, env={**os.environ, **server.env})
+    assert result.returncode == 2
+    assert server.url in result.stderr and "Traceback" not in result.stderr
+    with running_virtuoso(tmp_path / "db", ports=ports):
+        response = client.get("/sparql", params=query, headers={"Accept": "text/csv"})
+        assert response.status_code == 200, response.text
+        assert "https://example.org/c" in response.text

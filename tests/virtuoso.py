@@ -123,16 +123,17 @@ class Virtuoso:
 
 
 @contextmanager
-def running_virtuoso(folder: Path, *, max_seconds: int = 120,
-                     buffers: int = 20000) -> Iterator[Virtuoso]:
-    """Virtuoso on two free loopback ports with its database in ``folder`` (kept, so that the
-    same folder starts the same database again)."""
+def running_virtuoso(folder: Path, *, max_seconds: int = 120, buffers: int = 20000,
+                     ports: tuple[int, int] | None = None) -> Iterator[Virtuoso]:
+    """Virtuoso on two free loopback ports (or the ``ports`` (HTTP, SQL) given) with its
+    database in ``folder`` (kept, so that the same folder starts the same database again)."""
     folder.mkdir(parents=True, exist_ok=True)
     fresh = not (folder / "virtuoso.db").exists()
     secret = folder / "dba-password"
     if fresh:
         secret.write_text("pw" + secrets.token_hex(10))  # an identifier to isql
-    server = Virtuoso(folder, free_port(), free_port(), secret.read_text())
+    http_port, sql_port = ports or (free_port(), free_port())
+    server = Virtuoso(folder, http_port, sql_port, secret.read_text())
     (folder / "virtuoso.ini").write_text(INI.format(
         dir=folder, sql_port=server.sql_port, http_port=server.http_port, vsp=VSP,
         max_seconds=max_seconds, buffers=buffers, dirty=buffers * 3 // 4))
