@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -61,7 +62,7 @@ def measure(store_arg, data: Path, repeat: int) -> dict:  # type: ignore[no-unty
 
         def rows(named=named, values=values):  # type: ignore[no-untyped-def]
             # GROUP_CONCAT order is the engine's; the manifest graph is a persistent store's own
-            return sorted(tuple(sorted(t.value.split(" ")) if t is not None else None
+            return sorted(tuple(sorted(re.split(r"[;,]? ", t.value)) if t is not None else None
                                 for t in row) for row in named.run(store, values).rows
                           if not any(t is not None and t.value == MANIFEST_GRAPH for t in row))
 

@@ -26,6 +26,7 @@ every other server is sent the queries as written.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -233,6 +234,13 @@ class RemoteEngine:
         self.dialect = Dialect()
         # fail now, with the address, if the server is not there; and learn which server it is
         self._select("ASK { }", [], [])
+        if self.dialect.name == "virtuoso" and self.endpoints.graph_store is None:
+            # its Graph Store endpoint beside the query endpoint: SPARQL Update's INSERT DATA
+            # refuses blank nodes in a GRAPH on Virtuoso 7.2 ("not allowed in a constant clause")
+            crud = re.sub(r"/sparql(-auth)?/?$", lambda m: f"/sparql-graph-crud{m[1] or ''}",
+                          self.endpoints.query)
+            if crud != self.endpoints.query:
+                self.endpoints = dataclasses.replace(self.endpoints, graph_store=crud)
 
     def set_timeout(self, seconds: float) -> None:
         """Seconds each request to the store may take (default ``AIMSGRAPH_STORE_TIMEOUT``)."""
