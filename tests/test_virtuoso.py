@@ -193,3 +193,26 @@ def test_the_service_says_the_store_is_gone_and_recovers_when_it_is_back(
         response = client.get("/sparql", params=query, headers={"Accept": "text/csv"})
         assert response.status_code == 200, response.text
         assert "https://example.org/c" in response.text
+
+
+def test_an_answer_cut_at_the_result_cap_is_an_error_naming_the_store(tmp_path,
+                                                                       monkeypatch) -> None:
+    """Virtuoso cuts answers at ResultSetMaxRows (10,000 by default) and says so only in a
+    header: a cut answer is a store error, never taken for the whole answer."""
+    data = tmp_path / "mine.ttl"
+    data.write_text("@prefix ex: <https://example.org/> .\n"
+                    + "".join(f"ex:s{i} ex:p {i} .\n" for i in range(30)))
+    with running_virtuoso(tmp_path / "db", max_rows=20) as server:
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        store = open_store([data], shipped=False, store=server.url)
+        assert len(store.query("SELECT ?s WHERE { ?s <https://example.org/p> ?o } LIMIT 5")
+                   .rows) == 5
+        with pytest.raises(StoreError, match=r"cut its answer at 20 rows") as caught:
+            store.query("SELECT ?s WHERE { ?s <https://example.org/p> ?o }")
+        assert server.url in str(caught.value)
+        client = TestClient(create_app(ServerSettings(), store), base_url=LOCAL)
+        response = client.get("/sparql", params={
+            "query": "SELECT ?s WHERE { ?s <https://example.org/p> ?o }"})
+        assert response.status_code == 502
+        assert "cut its answer at 20 rows" in response.json()["detail"]

@@ -84,7 +84,7 @@ SQL_PREFETCH_ROWS = 100
 SQL_PREFETCH_BYTES = 16000
 
 [SPARQL]
-ResultSetMaxRows = 10000000
+ResultSetMaxRows = {max_rows}
 MaxSortedTopRows = 10000000
 MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = {max_seconds}
@@ -124,7 +124,8 @@ class Virtuoso:
 
 @contextmanager
 def running_virtuoso(folder: Path, *, max_seconds: int = 120, buffers: int = 20000,
-                     ports: tuple[int, int] | None = None) -> Iterator[Virtuoso]:
+                     ports: tuple[int, int] | None = None,
+                     max_rows: int = 10_000_000) -> Iterator[Virtuoso]:
     """Virtuoso on two free loopback ports (or the ``ports`` (HTTP, SQL) given) with its
     database in ``folder`` (kept, so that the same folder starts the same database again)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -136,7 +137,7 @@ def running_virtuoso(folder: Path, *, max_seconds: int = 120, buffers: int = 200
     server = Virtuoso(folder, http_port, sql_port, secret.read_text())
     (folder / "virtuoso.ini").write_text(INI.format(
         dir=folder, sql_port=server.sql_port, http_port=server.http_port, vsp=VSP,
-        max_seconds=max_seconds, buffers=buffers, dirty=buffers * 3 // 4))
+        max_seconds=max_seconds, max_rows=max_rows, buffers=buffers, dirty=buffers * 3 // 4))
     command = [BINARY, "-c", str(folder / "virtuoso.ini"), "+foreground", "+wait"]
     with running_server(command, server.base + "/sparql?query=ASK%7B%7D",
                         folder / "stdout.log") as process:

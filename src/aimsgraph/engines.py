@@ -343,6 +343,12 @@ class RemoteEngine:
                                "application/n-triples;q=0.9"})
         if not self.dialect.known:
             self.dialect = Dialect.of(response.headers.get("server", ""))
+        cap = response.headers.get("x-sparql-maxrows")
+        if cap is not None:  # Virtuoso says so when it cuts an answer at its ResultSetMaxRows
+            raise StoreError(f"query: the store at {self.endpoints.query} cut its answer at "
+                             f"{cap} rows (its result cap: raise ResultSetMaxRows in "
+                             "virtuoso.ini above the largest answer)",
+                             location=self.endpoints.query)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         try:
             if media == "application/sparql-results+json":
