@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -216,3 +217,33 @@ def test_an_answer_cut_at_the_result_cap_is_an_error_naming_the_store(tmp_path,
             "query": "SELECT ?s WHERE { ?s <https://example.org/p> ?o }"})
         assert response.status_code == 502
         assert "cut its answer at 20 rows" in response.json()["detail"]
+
+
+def test_backup_wipe_restore_gives_the_same_answers(tmp_path, monkeypatch) -> None:
+    """docs/deploy.md's recipe: checkpoint, stop, copy virtuoso.db; wipe; put it back; start."""
+    data = tmp_path / "mine.ttl"
+    data.write_text("@prefix ex: <https://example.org/> .\n"
+                    + "".join(f"ex:s{i} ex:p {i} .\n" for i in range(50)))
+    query = "SELECT ?s ?o WHERE { ?s <https://example.org/p> ?o } ORDER BY ?o"
+    database, backup = tmp_path / "db", tmp_path / "backup"
+    with running_virtuoso(database) as server:
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        store = open_store([data], shipped=False, store=server.url)
+        before = (len(store), [tuple(t.value for t in row) for row in store.query(query).rows],
+                  sorted(s.graph for s in store.sources))
+    # stopped after a checkpoint: the database file is the backup (and the password beside it)
+    backup.mkdir()
+    for name in ("virtuoso.db", "dba-password"):
+        shutil.copy2(database / name, backup / name)
+    shutil.rmtree(database)
+    database.mkdir()
+    for name in ("virtuoso.db", "dba-password"):
+        shutil.copy2(backup / name, database / name)
+    with running_virtuoso(database) as server:
+        restored = GraphStore.open(server.url)
+        after = (len(restored),
+                 [tuple(t.value for t in row) for row in restored.query(query).rows],
+                 sorted(s.graph for s in restored.sources))
+    assert after == before
+    assert len(before[1]) == 50
