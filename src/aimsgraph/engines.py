@@ -542,6 +542,13 @@ class Dialect:
       GROUP_CONCAT is read back as unbound. (The common form, ``IF(COUNT(?x) > 0,
       GROUP_CONCAT(...), SAMPLE(?x))``, stops Virtuoso 7.2's compiler: "Bad dfe in
       sqlo_place_exp".)
+
+    Besides (in :class:`RemoteEngine`): an answer Virtuoso cut at its ``ResultSetMaxRows``
+    (header ``X-SPARQL-MaxRows``) is an error, not the answer; and without a Graph Store URL the
+    one beside its query endpoint is used, as its ``INSERT DATA`` refuses blank nodes in a
+    ``GRAPH``. Known remaining difference: a query of the service's ``/sparql`` that names no
+    graph and matches any triple (``?s ?p ?o``) also sees Virtuoso's system graphs (about 2,500
+    quads of its own schemas).
     """
 
     name: str = ""
