@@ -13,11 +13,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
 
-from aimsgraph import open_store
+from aimsgraph import GraphStore, open_store
+from aimsgraph.errors import StoreError
 from aimsgraph.server import ServerSettings, create_app
 
 from .conftest import LOCAL, ROOT, free_port, running_server
@@ -226,6 +228,55 @@ def test_a_service_answering_garbage_is_a_clear_problem(org_store) -> None:
         body = problem_of(response)
         assert body["type"].endswith("/evaluation-failed")
         assert "SERVICE" in body["detail"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class BasicOnly(http.server.BaseHTTPRequestHandler):
+    """A SPARQL endpoint that takes HTTP Basic credentials ``aims:s3cret`` and records what each
+    request carried."""
+
+    seen: ClassVar[list[str | None]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        asked = self.rfile.read(int(self.headers.get("content-length") or 0))
+        given = self.headers.get("authorization")
+        BasicOnly.seen.append(given)
+        if given != "Basic YWltczpzM2NyZXQ=":
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b'{"head": {}, "boolean": true}' if b"ASK" in asked else \
+            b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize("password", ["s3cret", "wrong"])
+def test_credentials_go_as_the_store_asks_and_only_when_asked(password, monkeypatch) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BasicOnly)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/sparql"
+    monkeypatch.setenv("AIMSGRAPH_STORE_USER", "aims")
+    monkeypatch.setenv("AIMSGRAPH_STORE_PASSWORD", password)
+    BasicOnly.seen.clear()
+    try:
+        if password == "wrong":
+            with pytest.raises(StoreError, match=r"refused the credentials \(HTTP 401\)"):
+                GraphStore.open(url)
+        else:
+            assert GraphStore.open(url).query("ASK { ?s ?p ?o }").boolean
+        assert BasicOnly.seen[0] is None  # nothing sent before the server asked
+        assert BasicOnly.seen[1] is not None and BasicOnly.seen[1].startswith("Basic ")
     finally:
         server.shutdown()
         server.server_close()

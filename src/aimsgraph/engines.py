@@ -8,7 +8,9 @@ so every query, shape and report runs unchanged on either.
 Remote stores are configured by URL; credentials come from the environment:
 
     AIMSGRAPH_STORE_TOKEN                       sent as ``Authorization: Bearer``
-    AIMSGRAPH_STORE_USER, AIMSGRAPH_STORE_PASSWORD   HTTP Basic authentication
+    AIMSGRAPH_STORE_USER, AIMSGRAPH_STORE_PASSWORD   HTTP Basic or Digest authentication, as
+                                                the server's challenge asks (Virtuoso's
+                                                ``/sparql-auth`` takes Digest)
     AIMSGRAPH_STORE_UPDATE_URL, AIMSGRAPH_STORE_GSP_URL   update and Graph Store endpoints
     AIMSGRAPH_STORE_TIMEOUT                     seconds per request (default 300)
 
@@ -16,14 +18,20 @@ A URL with no path (``http://host:7878``) is taken to be an Oxigraph server: ``/
 ``/update`` and ``/store``. Otherwise the URL is the query endpoint and the update and Graph Store
 endpoints come from the two variables above (the update endpoint defaults to the query URL, as on
 Virtuoso and GraphDB; without a Graph Store endpoint, loading falls back to ``INSERT DATA``).
+
+Virtuoso (told by its ``Server`` header) gets the few adjustments listed in :class:`Dialect`;
+every other server is sent the queries as written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import io
+import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,13 +270,23 @@ class RemoteEngine:
         if env.get("AIMSGRAPH_STORE_TOKEN"):
             headers["Authorization"] = f"Bearer {env['AIMSGRAPH_STORE_TOKEN']}"
         elif env.get("AIMSGRAPH_STORE_USER"):
-            auth = (env["AIMSGRAPH_STORE_USER"], env.get("AIMSGRAPH_STORE_PASSWORD", ""))
+            auth = _challenge_auth(httpx, env["AIMSGRAPH_STORE_USER"],
+                                   env.get("AIMSGRAPH_STORE_PASSWORD", ""))
         timeout = float(env.get("AIMSGRAPH_STORE_TIMEOUT", "300"))
         self._http = httpx.Client(headers=headers, auth=auth, timeout=timeout)
         self._httpx = httpx
         self._graphs: list[str] | None = None
         self._mode: str | None = None
-        self._select("ASK { }", [], [])  # fail now, with the address, if the server is not there
+        self.dialect = Dialect()
+        # fail now, with the address, if the server is not there; and learn which server it is
+        self._select("ASK { }", [], [])
+        if self.dialect.name == "virtuoso" and self.endpoints.graph_store is None:
+            # its Graph Store endpoint beside the query endpoint: SPARQL Update's INSERT DATA
+            # refuses blank nodes in a GRAPH on Virtuoso 7.2 ("not allowed in a constant clause")
+            crud = re.sub(r"/sparql(-auth)?/?$", lambda m: f"/sparql-graph-crud{m[1] or ''}",
+                          self.endpoints.query)
+            if crud != self.endpoints.query:
+                self.endpoints = dataclasses.replace(self.endpoints, graph_store=crud)
 
     def set_timeout(self, seconds: float) -> None:
         """Seconds each request to the store may take (default ``AIMSGRAPH_STORE_TIMEOUT``)."""
@@ -310,21 +328,31 @@ class RemoteEngine:
     def graphs(self) -> list[str]:
         """The store's named graphs (cached until this engine writes)."""
         if self._graphs is None:
-            # the graph names alone (an empty group pattern), not a scan of every quad
-            result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", [], [])
+            # Oxigraph lists the graph names alone for an empty group pattern, without a scan of
+            # every quad; Virtuoso answers that with one unbound row, and the grouped count is
+            # its fast form
+            text = self.dialect.graph_listing
+            result = self._select(text, [], [])
             assert isinstance(result, ox.QuerySolutions)
-            self._graphs = sorted(row["g"].value for row in result)
+            self._graphs = sorted(
+                row["g"].value for row in result
+                if isinstance(row["g"], ox.NamedNode) and not self.dialect.system_graph(
+                    row["g"].value))
         return self._graphs
 
     def query(self, sparql: str, *, prefixes: Mapping[str, str] | None,
               default_graphs: Sequence[str], named_graphs: Sequence[str],
               substitutions: Substitutions | None) -> Result:
-        text = _with_prologue(_bind_parameters(sparql, substitutions), prefixes)
+        text = _with_prologue(_bind_parameters(sparql, substitutions,
+                                               binds=self.dialect.bind_parameters), prefixes)
         if default_graphs:
             return self._select(text, list(default_graphs), list(named_graphs))
+        if self.dialect.server_union and not named_graphs and not _names_graphs(text):
+            return self._select(text, [], [])
         if named_graphs or self._union_mode() == "explicit":
             # a protocol dataset that names default graphs must name the named graphs too
-            graphs = self.graphs()
+            # (an empty store: a graph nobody has, else the server would take its own default)
+            graphs = self.graphs() or [MANIFEST]
             return self._select(text, graphs, list(named_graphs) or graphs)
         return self._select(text, [], [], union=self._union_mode() == "parameter")
 
@@ -336,6 +364,9 @@ class RemoteEngine:
         if self._mode is None:
             if self.endpoints.oxigraph:
                 self._mode = "parameter"
+            elif self.dialect.server_union:
+                # queries that name graphs (see query): GRAPH ?g must not see the server's own
+                self._mode = "explicit"
             elif MANIFEST not in self.graphs():
                 return "explicit"  # nothing to tell from yet
             else:  # the manifest's triples show in the default graph only if it is the union
@@ -356,11 +387,18 @@ class RemoteEngine:
             "POST", self.endpoints.query, "query", data=form,
             headers={"Accept": "application/sparql-results+json, "
                                "application/n-triples;q=0.9"})
+        if not self.dialect.known:
+            self.dialect = Dialect.of(response.headers.get("server", ""))
+        cap = response.headers.get("x-sparql-maxrows")
+        if cap is not None:  # Virtuoso says so when it cuts an answer at its ResultSetMaxRows
+            raise StoreError(f"query: the store at {self.endpoints.query} cut its answer at "
+                             f"{cap} rows (its result cap: raise ResultSetMaxRows in "
+                             "virtuoso.ini above the largest answer)",
+                             location=self.endpoints.query)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         try:
             if media == "application/sparql-results+json":
-                return ox.parse_query_results(response.content,
-                                              format=ox.QueryResultsFormat.JSON)
+                return self.dialect.results(response.content, text)
             if media in ("application/n-triples", "text/plain"):
                 return _as_query_triples(response.content)
         except (SyntaxError, ValueError) as err:
@@ -397,6 +435,12 @@ class RemoteEngine:
         return response.content
 
     def quad_count(self) -> int:
+        if self.dialect.system_prefixes:  # the server's own graphs are not counted
+            result = self._select(self.dialect.graph_listing, [], [])
+            assert isinstance(result, ox.QuerySolutions)
+            return sum(int(row["n"].value) for row in result
+                       if isinstance(row["g"], ox.NamedNode)
+                       and not self.dialect.system_graph(row["g"].value))
         result = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", [], [])
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))["n"].value)
@@ -460,16 +504,34 @@ def _with_prologue(sparql: str, prefixes: Mapping[str, str] | None) -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + sparql
 
 
-def _bind_parameters(sparql: str, substitutions: Substitutions | None) -> str:
+def _bind_parameters(sparql: str, substitutions: Substitutions | None, *,
+                     binds: bool = False) -> str:
     """Bindings as a VALUES block opening the query's WHERE group, so that every pattern and
     FILTER of the query sees them bound, as with the embedded store's substitution (a FILTER on
-    a parameter would see it unbound if the block were joined at the end)."""
+    a parameter would see it unbound if the block were joined at the end); or, for a store
+    that evaluates that form wrongly (see :class:`Dialect`), as BINDs in the same place."""
     if not substitutions:
         return sparql
+    at = _where_group(sparql)
+    if binds:
+        block = " ".join(f"BIND({_computed(t)} AS {v})" for v, t in substitutions.items())
+        return f"{sparql[:at]} {block} {sparql[at:]}"
     names = " ".join(str(v) for v in substitutions)
     values = " ".join(str(t) for t in substitutions.values())
-    at = _where_group(sparql)
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
+
+
+def _computed(term: ox.NamedNode | ox.Literal) -> str:
+    """A typed literal as the value of ``STRDT`` rather than a constant (see :class:`Dialect`)."""
+    if isinstance(term, ox.Literal) and not term.language \
+            and term.datatype.value != XSD_STRING:
+        return f"STRDT({ox.Literal(term.value)}, {term.datatype})"
+    return str(term)
+
+
+def _names_graphs(sparql: str) -> bool:
+    """The query has a ``GRAPH`` pattern (read as SPARQL tokens, not in a string or IRI)."""
+    return any(token.keyword == "GRAPH" for token in tokens(sparql))
 
 
 def _where_group(sparql: str) -> int:
@@ -496,3 +558,125 @@ def _as_query_triples(ntriples: bytes) -> ox.QueryTriples:
     local = ox.Store()
     local.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     return local.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What one kind of SPARQL server needs beyond the standard (known from its ``Server``
+    header). Only Virtuoso has entries; each says why:
+
+    - graph listing: Virtuoso answers ``SELECT DISTINCT ?g WHERE { GRAPH ?g { } }`` with one row
+      where ``?g`` is unbound; the grouped count over the quads is its fast, correct form.
+    - system graphs: Virtuoso keeps its own graphs (``virtrdf#``, ``ldp#``, its URIQA graph ...)
+      beside the user's; they are no graph of ours and are left out of every listing.
+    - union default graph: Virtuoso 7.2 evaluates a query over a dataset that lists the graphs
+      (``default-graph-uri`` per graph) wrongly when it sorts over a property path (``ORDER BY``
+      with ``rdfs:subClassOf*`` answers 1 row of 116), so a query that names no graph runs on
+      the server's own default graph, the union of all graphs; its system graphs are there too
+      but hold none of our vocabulary. A query with ``GRAPH`` still gets the graphs listed, so
+      that ``GRAPH ?g`` never ranges over the system graphs.
+    - parameters: a typed literal bound by VALUES or ``BIND("2026-08-02"^^xsd:date AS ?date)``
+      and compared in a FILTER (``obligations-applicable-on``) makes Virtuoso 7.2 answer no rows
+      at all, at times (right after a load; the same query with the date written inline
+      answers); parameters are bound by ``BIND`` at the same place, a typed literal as the value
+      of ``STRDT(lexical, datatype)``, which Virtuoso evaluates correctly.
+    - booleans: Virtuoso stores ``xsd:boolean`` as an integer and answers ``"1"``/``"0"``; they
+      are read back as ``"true"``/``"false"``, what was stored. (A comparison's value comes
+      back as an ``xsd:integer``: the named queries cast it with ``xsd:boolean(...)``.)
+    - GROUP_CONCAT over no values: Virtuoso answers ``""`` where Oxigraph leaves the variable
+      unbound (the aggregate of errors); an empty value of a variable the query binds by
+      GROUP_CONCAT is read back as unbound. (The common form, ``IF(COUNT(?x) > 0,
+      GROUP_CONCAT(...), SAMPLE(?x))``, stops Virtuoso 7.2's compiler: "Bad dfe in
+      sqlo_place_exp".)
+
+    Besides (in :class:`RemoteEngine`): an answer Virtuoso cut at its ``ResultSetMaxRows``
+    (header ``X-SPARQL-MaxRows``) is an error, not the answer; and without a Graph Store URL the
+    one beside its query endpoint is used, as its ``INSERT DATA`` refuses blank nodes in a
+    ``GRAPH``. Known remaining difference: a query of the service's ``/sparql`` that names no
+    graph and matches any triple (``?s ?p ?o``) also sees Virtuoso's system graphs (about 2,500
+    quads of its own schemas).
+    """
+
+    name: str = ""
+    known: bool = False
+    graph_listing: str = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+    system_prefixes: tuple[str, ...] = ()
+    integer_booleans: bool = False
+    server_union: bool = False
+    bind_parameters: bool = False
+
+    @classmethod
+    def of(cls, server: str) -> Dialect:
+        if server.lower().startswith("virtuoso"):
+            return cls(name="virtuoso", known=True,
+                       graph_listing="SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                     "GROUP BY ?g",
+                       system_prefixes=VIRTUOSO_SYSTEM_GRAPHS, integer_booleans=True,
+                       server_union=True, bind_parameters=True)
+        return cls(name=server.split("/")[0].strip().lower(), known=True)
+
+    def system_graph(self, graph: str) -> bool:
+        return graph.startswith(self.system_prefixes) if self.system_prefixes else False
+
+    def results(self, body: bytes, query: str) -> ox.QuerySolutions | ox.QueryBoolean:
+        """SPARQL JSON results of ``query`` as the engine's own result type."""
+        if self.integer_booleans:
+            concatenated = _group_concat_names(query)
+            if concatenated or XSD_BOOLEAN.encode() in body:
+                body = _standard_values(body, concatenated)
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)  # type: ignore[return-value]
+
+
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: graphs a fresh Virtuoso holds of its own (schemas, its LDP and URIQA graphs, its inference
+#: rule sets' graphs under the OpenLink namespace)
+VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
+                          "http://localuriqaserver/", "http://www.w3.org/2002/07/owl#")
+
+
+def _group_concat_names(query: str) -> set[str]:
+    """The variables a query binds by ``GROUP_CONCAT(...) AS ?x`` (two levels of parentheses
+    inside the call, as in ``GROUP_CONCAT(DISTINCT STR(?x); separator=" ")``)."""
+    return set(re.findall(r"GROUP_CONCAT\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s+AS\s+"
+                          r"\?(\w+)", query, flags=re.IGNORECASE))
+
+
+def _standard_values(body: bytes, concatenated: set[str]) -> bytes:
+    document = json.loads(body)
+    for row in document.get("results", {}).get("bindings", ()):
+        for name, term in list(row.items()):
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+            elif name in concatenated and term.get("value") == "" and term["type"] == "literal":
+                del row[name]
+    return json.dumps(document).encode()
+
+
+def _challenge_auth(httpx, user: str, password: str):  # type: ignore[no-untyped-def]
+    """Credentials sent the way the server's ``WWW-Authenticate`` challenge asks: Digest
+    (Virtuoso's ``/sparql-auth``) or Basic, with httpx's own implementations. The first request
+    goes without them, so a password is never sent in clear to a server that asks for Digest."""
+
+    class ChallengeAuth(httpx.Auth):
+        requires_request_body = True
+
+        def __init__(self) -> None:
+            self.basic = httpx.BasicAuth(user, password)
+            self.digest = httpx.DigestAuth(user, password)
+            self.chosen: httpx.Auth | None = None
+
+        def auth_flow(self, request):  # type: ignore[no-untyped-def]
+            if self.chosen is not None:
+                yield from self.chosen.auth_flow(request)
+                return
+            response = yield request
+            if response.status_code != 401:
+                return
+            scheme = response.headers.get("www-authenticate", "").split(" ")[0].lower()
+            if scheme not in ("digest", "basic"):
+                return
+            self.chosen = self.digest if scheme == "digest" else self.basic
+            yield from self.chosen.auth_flow(request)
+
+    return ChallengeAuth()
