@@ -313,3 +313,36 @@ def write_folder(tables: Tables, folder: Path) -> list[Path]:
     except OSError as err:
         raise OutputError(f"cannot write {folder}: {err.strerror or err}") from None
     return written
+
+
+def choose_graph(store: GraphStore, name: str | None = None) -> str:
+    """The organization graph to export: the only one, or the one of folder ``name``."""
+    graphs = organization_graphs(store)
+    if not graphs:
+        raise UsageError("no organization loaded from CSV: give --data with a folder holding "
+                         "organization.csv (or --store with one loaded)")
+    names = {g.rstrip("/").rsplit("/", 2)[-2]: g for g in graphs}  # .../data/NAME/organization
+    if name is not None:
+        if name not in names:
+            raise UsageError(f"no organization folder {name!r}; loaded: {', '.join(names)}")
+        return names[name]
+    if len(graphs) > 1:
+        raise UsageError(f"{len(graphs)} organizations are loaded ({', '.join(names)}): choose "
+                         "one with --organization NAME")
+    return graphs[0]
+
+
+def export_organization(store: GraphStore, folder: Path,
+                        name: str | None = None) -> tuple[list[Path], int]:
+    """Write the organization's graph as a CSV folder; (files written, statements the CSV
+    cannot hold, e.g. added by SPARQL Update, which the export leaves out)."""
+    graph = choose_graph(store, name)
+    refs = References(store)
+    tables = read_tables(store, graph, refs)
+    from .organization import tables_quads
+
+    rebuilt = {(q.subject, q.predicate, q.object) for q in tables_quads(tables, graph,
+                                                                        refs.index)}
+    held = {(s, p, o) for s, p, o, _ in store.query(
+        "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)}).rows}
+    return write_folder(tables, folder), len(held - rebuilt)

@@ -17,7 +17,7 @@ from . import problems, web
 from .execution import Runner
 from .headers import SecurityHeaders
 from .hosts import HostGuard, base_parts
-from .routers import frameworks, impact, mappings, organization, queries, sparql
+from .routers import edits, frameworks, impact, mappings, organization, queries, sparql
 from .settings import ServerSettings
 from .timeouts import RouteTimeout
 
@@ -63,7 +63,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
         prepare(store, law=_law(store, settings))
         app.state.runner = Runner(store, settings)
     problems.install(app)
-    for module in (sparql, queries, frameworks, mappings, organization, impact):
+    for module in (sparql, queries, frameworks, mappings, organization, impact, edits):
         app.include_router(module.router)
     web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
     app.add_middleware(RouteTimeout, seconds=settings.route_timeout)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -35,6 +35,7 @@ def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False)
 
 
 Bindings = dict[str, ox.NamedNode | ox.Literal]
+T = TypeVar("T")
 
 
 class Runner:
@@ -209,6 +210,20 @@ class Runner:
             finally:
                 if work.exists():
                     snapshots.discard(work)
+
+    async def write(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (a checked write through the store, such as an edit) one at a time with
+        the updates, then let the workers read the result: the next query sees it."""
+        if self._writing is None:
+            self._writing = anyio.Lock()
+        async with self._writing:
+            generation = self.store.generation
+            try:
+                return await anyio.to_thread.run_sync(work)
+            finally:
+                if self.store.generation != generation and self.pool is not None \
+                        and self._snapshots is not None:
+                    await anyio.to_thread.run_sync(self._snapshots.publish)
 
     async def _update_in_thread(self, text: str) -> None:
         try:

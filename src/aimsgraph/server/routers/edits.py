@@ -1,0 +1,199 @@
+"""Edits of the organization's data: SoA lines, evidence, risks, impact assessments.
+
+Each record answers GET with its version in ``ETag``; a change or retirement must send it back
+in ``If-Match`` (none: 428, another: 412). Edits need the editor or admin role, are checked by
+:mod:`aimsgraph.edits` (422 naming the field when refused) and go through the runner's write
+path, so the query workers and every cache see them at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ...edits import KINDS, Edit, Record, apply_edit, cell, get_record, list_records, plan_edit
+from ...organization import TABLES
+from ..auth import Principal, require_role
+from ..deps import DERIVED_LOCK, StoreDep, default_law, get_runner
+from ..problems import ProblemError
+from .organization import findings
+
+router = APIRouter(tags=["Edits"])
+Editor = Annotated[Principal, Depends(require_role("editor", "admin"))]
+IfMatch = Annotated[str | None, Header(description="the record's ETag, from its GET")]
+
+#: what each column holds, for the request models (the CSV format: examples/README.md)
+HELP = {
+    "id": "a slug, unique in its table (letters, digits, '.', '_', '-')",
+    "status": "SoA line: not-started, planned, in-progress, implemented; risk: open, closed; "
+              "assessment: planned, in-progress, completed",
+    "owner": "a person id (people.csv)",
+    "justification": "why the control is included or excluded (required for an exclusion)",
+    "target_date": "when it is due (YYYY-MM-DD)",
+    "title": "a short title",
+    "supports": "the SoA line (controls.csv) or clause line (clauses.csv) id it evidences",
+    "date": "YYYY-MM-DD",
+    "location": "where it is kept (URL or document reference)",
+    "system": "an AI system id (ai_systems.csv)",
+    "likelihood": "low, medium, high",
+    "severity": "low, medium, high",
+    "treatment": "mitigate, accept, avoid, transfer",
+    "controls": "control references that treat it (iso42001:A.6.2.4), a list or a ;-list",
+    "kind": "ai-system-impact, fria, dpia",
+}
+LISTS = {"controls"}
+MESSAGE = Field(None, max_length=2000, description="why: kept with the change in the trail")
+PATHS = {"soa": "/soa", "evidence": "/evidence", "risks": "/risks",
+         "assessments": "/assessments"}
+NAMES = {"soa": ("SoA line", "SoALine"), "evidence": ("evidence", "Evidence"),
+         "risks": ("risk", "Risk"), "assessments": ("impact assessment", "ImpactAssessment")}
+
+
+def _model(name: str, columns: tuple[str, ...], required: tuple[str, ...] = ()) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for column in columns:
+        kind: Any = (str | list[str]) if column in LISTS else str
+        if column in required:
+            fields[column] = (kind, Field(description=HELP.get(column, ""), max_length=10_000))
+        else:
+            fields[column] = (kind | None, Field(None, description=HELP.get(column, "")))
+    fields["message"] = (str | None, MESSAGE)
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+CHANGES = {kind: _model(f"{NAMES[kind][1]}Change", spec.change) for kind, spec in KINDS.items()}
+NEW = {kind: _model(f"New{NAMES[kind][1]}", spec.columns,
+                    tuple(c.name for c in TABLES[spec.table] if c.required))
+       for kind, spec in KINDS.items() if spec.create}
+
+
+def resource(request: Request, record: Record) -> dict[str, Any]:
+    return {"kind": record.kind, "id": record.id, "iri": record.iri, "version": record.etag,
+            "fields": record.row,
+            "href": str(request.url_for(f"get_{record.kind}", id=record.id))}
+
+
+def answer(request: Request, record: Record, status: int = 200,
+           extra: dict[str, Any] | None = None) -> JSONResponse:
+    headers = {"ETag": record.etag}
+    if status == 201:
+        headers["Location"] = str(request.url_for(f"get_{record.kind}", id=record.id))
+    return JSONResponse({**resource(request, record), **(extra or {})}, status_code=status,
+                        headers=headers)
+
+
+def values(body: BaseModel) -> dict[str, str]:
+    """The cells the body sets (a field sent as null or "" clears its cell)."""
+    return {name: cell(getattr(body, name)) for name in body.model_fields_set
+            if name != "message"}
+
+
+async def perform(request: Request, edit: Edit, principal: Principal, message: str | None,
+                  if_match: str | None = None) -> tuple[Any, str]:
+    """Plan, check and commit ``edit`` as one write; (the change, the commit id)."""
+    if edit.action != "create" and not if_match:
+        raise ProblemError(428, "precondition-required", "If-Match required",
+                           f"send the {edit.kind} record's ETag (from GET "
+                           f"{PATHS[edit.kind]}/{edit.id}) in If-Match, so that a change made "
+                           "meanwhile is not overwritten")
+    store = request.app.state.store
+    law = default_law(request)
+    address = request.client.host if request.client else None
+
+    def work() -> tuple[Any, str]:
+        with DERIVED_LOCK:
+            change = plan_edit(store, edit, if_match=if_match, law=law,
+                               before=findings(request, store, law))
+            return change, apply_edit(store, change, actor=principal.name, message=message,
+                                      address=address, law=law)
+
+    done = await get_runner(request).write(work)
+    request.app.state.updated = True  # stores built for other mapping set choices are stale
+    request.app.state.__dict__.pop("selection_stores", None)
+    return done
+
+
+def report(change: Any, commit: str) -> dict[str, Any]:
+    return {"commit": commit, "changed": {"added": len(change.added),
+                                          "removed": len(change.removed)},
+            "findings": [vars(f) for f in change.findings]}
+
+
+PRECONDITIONS = {412: {"description": "If-Match is not the record's current ETag (problem "
+                              "`stale-record`; the current one is in ETag)"},
+                 428: {"description": "no If-Match (problem `precondition-required`)"}}
+WRITES = {401: {"description": "unknown token"},
+          403: {"description": "the editor or admin role is needed"},
+          404: {"description": "no such record (problem `unknown-record`)"},
+          422: {"description": "refused: the importer's checks or the coverage shapes (problem "
+                               "`edit-rejected` or `invalid-parameters`, `errors` names each "
+                               "field)"}}
+
+
+def _routes(kind: str) -> None:
+    spec = KINDS[kind]
+    label = NAMES[kind][0]
+    base = PATHS[kind]
+    change_model = CHANGES[kind]
+
+    def get_one(id: str, request: Request, store: StoreDep) -> JSONResponse:
+        return answer(request, get_record(store, kind, id))
+
+    router.add_api_route(f"{base}/{{id}}", get_one, methods=["GET"], name=f"get_{kind}",
+                         summary=f"One {label}, its fields as in the CSV file; its version in "
+                                 "ETag", response_model=None)
+
+    async def change(id: str, body: change_model, request: Request,  # type: ignore[valid-type]
+                     principal: Editor, if_match: IfMatch = None) -> JSONResponse:
+        edit = Edit(kind, id, "change", values(body))
+        done, commit = await perform(request, edit, principal, body.message, if_match)
+        return answer(request, done.record, extra=report(done, commit))
+
+    router.add_api_route(f"{base}/{{id}}", change, methods=["PATCH"], name=f"change_{kind}",
+                         summary=f"Change a {label}: only the fields sent (If-Match required)",
+                         responses={**WRITES, **PRECONDITIONS}, response_model=None)
+
+    if kind != "soa":
+        def list_all(request: Request, store: StoreDep) -> dict[str, Any]:
+            return {"items": [resource(request, r) for r in list_records(store, kind)]}
+
+        router.add_api_route(base, list_all, methods=["GET"], name=f"list_{kind}",
+                             summary=f"Every {label} record")
+
+    if spec.create:
+        new_model = NEW[kind]
+
+        async def create(body: new_model, request: Request,  # type: ignore[valid-type]
+                         principal: Editor) -> JSONResponse:
+            cells = values(body)
+            edit = Edit(kind, cells.get("id", ""), "create", cells)
+            done, commit = await perform(request, edit, principal, body.message)
+            return answer(request, done.record, 201, report(done, commit))
+
+        router.add_api_route(base, create, methods=["POST"], name=f"create_{kind}",
+                             summary=f"Add a {label}", status_code=201,
+                             responses={**WRITES, 409: {"description": "the id is taken "
+                                                        "(problem `record-exists`)"}},
+                             response_model=None)
+
+    if spec.retire:
+        async def retire(id: str, request: Request, principal: Editor,
+                         if_match: IfMatch = None,
+                         message: Annotated[str | None, Query(max_length=2000,
+                                                              description="why")] = None,
+                         ) -> JSONResponse:
+            done, commit = await perform(request, Edit(kind, id, "retire"), principal, message,
+                                         if_match)
+            return JSONResponse({"retired": id, **report(done, commit)})
+
+        router.add_api_route(f"{base}/{{id}}", retire, methods=["DELETE"],
+                             name=f"retire_{kind}",
+                             summary=f"Retire a {label} (If-Match required; the trail keeps it)",
+                             responses={**WRITES, **PRECONDITIONS}, response_model=None)
+
+
+for _kind in KINDS:
+    _routes(_kind)
