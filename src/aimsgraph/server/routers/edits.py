@@ -152,6 +152,7 @@ def _routes(kind: str) -> None:
         done, commit = await perform(request, edit, principal, body.message, if_match)
         return answer(request, done.record, extra=report(done, commit))
 
+    change.__annotations__["body"] = change_model  # a model made here, not a module name
     router.add_api_route(f"{base}/{{id}}", change, methods=["PATCH"], name=f"change_{kind}",
                          summary=f"Change a {label}: only the fields sent (If-Match required)",
                          responses={**WRITES, **PRECONDITIONS}, response_model=None)
@@ -173,6 +174,7 @@ def _routes(kind: str) -> None:
             done, commit = await perform(request, edit, principal, body.message)
             return answer(request, done.record, 201, report(done, commit))
 
+        create.__annotations__["body"] = new_model
         router.add_api_route(base, create, methods=["POST"], name=f"create_{kind}",
                              summary=f"Add a {label}", status_code=201,
                              responses={**WRITES, 409: {"description": "the id is taken "
