@@ -213,3 +213,36 @@ def test_the_library_refuses_a_bad_edit_without_a_server(org_store) -> None:
     with pytest.raises(EditRejected) as refused:
         plan_edit(org_store, Edit("risks", "r1", "create", {"title": "x", "owner": "nobody"}))
     assert refused.value.errors[0]["field"] == "owner"
+
+
+def test_web_forms_edit_through_the_same_checks(app, client) -> None:
+    page = client.get("/ui/soa").text
+    row = page.split(f'id="line-{LINE}"')[1].split("</tr>")[0]
+    assert f'action="/ui/edit/soa/{LINE}"' in row and 'method="post"' in row
+    etag = client.get(f"/soa/{LINE}").headers["etag"]
+    assert f'name="version" value="{etag.replace(chr(34), "&#34;")}"' in row
+    saved = client.post(f"/ui/edit/soa/{LINE}", data={
+        "version": etag, "status": "in-progress", "owner": "jonas-weber",
+        "justification": "Lineage must be traceable.", "message": "handover"},
+        follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == f"/ui/soa#line-{LINE}"
+    assert client.get(f"/soa/{LINE}").json()["fields"]["owner"] == "jonas-weber"
+    stale = client.post(f"/ui/edit/soa/{LINE}", data={"version": etag, "owner": "ines-duarte"})
+    assert stale.status_code == 412 and "changed this record" in stale.text
+    assert stale.headers["content-type"].startswith("text/html")
+    bad = client.post("/ui/edit/risks", data={"id": "web-risk", "title": "<b>x</b>",
+                                              "system": "credit-scoring", "owner": "nobody"})
+    assert bad.status_code == 422 and "not an id in people.csv" in bad.text
+    added = client.post("/ui/edit/risks", data={
+        "id": "web-risk", "title": "Web risk", "system": "credit-scoring",
+        "treatment": "accept", "owner": "mara-lindqvist"}, follow_redirects=False)
+    assert added.status_code == 303 and added.headers["location"] == "/ui/systems/credit-scoring"
+    system = client.get("/ui/systems/credit-scoring").text
+    assert "Web risk" in system and 'action="/ui/edit/risks/web-risk"' in system
+    assert "Record an impact assessment" in system
+
+    acting_as(app, "viewer")
+    assert 'action="/ui/edit/' not in client.get("/ui/soa").text
+    assert 'action="/ui/edit/' not in client.get("/ui/systems/credit-scoring").text
+    denied = client.post(f"/ui/edit/soa/{LINE}", data={"version": etag, "owner": "x"})
+    assert denied.status_code == 403 and "editor or admin" in denied.text

@@ -166,6 +166,13 @@ def list_records(store: GraphStore, kind: str) -> list[Record]:
             for _, row in tables.get(spec.table, [])]
 
 
+def people(store: GraphStore) -> list[tuple[str, str]]:
+    """(id, name) of everyone a record may name as owner, by name."""
+    found = {row["id"]: row["name"] for graph in organization_graphs(store)
+             for _, row in _tables(store, graph).get("people.csv", [])}
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+
 def _record(kind: str, graph: str, tables: Tables, row: dict[str, str]) -> Record:
     table = KINDS[kind].table
     return Record(kind, row["id"], graph, record_iri(tables, table, row["id"]), dict(row))
@@ -336,4 +343,4 @@ def record_segment(kind: str) -> str:
 
 
 __all__ = ["ACTIONS", "KINDS", "Change", "Edit", "Kind", "Record", "apply_edit", "cell",
-           "get_record", "list_records", "matches", "plan_edit"]
+           "get_record", "list_records", "matches", "people", "plan_edit"]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 from itertools import groupby
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ....coverage import natural_key
+from ....edits import list_records, people
+from ....organization import STATUSES
 from ....queries import QueryCatalog
 from ....reports import soa_csv, soa_markdown, soa_rows, soa_xlsx
+from ...auth import Principal, current_principal
 from ...deps import StoreDep
 from ..links import catalog
 from ..templating import PageNotFound, render
@@ -23,7 +26,8 @@ DOWNLOADS = {"csv": ("text/csv; charset=utf-8", "csv"),
 
 
 @router.get("/ui/soa", response_class=HTMLResponse)
-def soa_page(request: Request, store: StoreDep) -> HTMLResponse:
+def soa_page(request: Request, store: StoreDep,
+             principal: Principal = Depends(current_principal)) -> HTMLResponse:  # noqa: B008
     index = catalog(request)
     by_number = {(p.framework_notation, p.notation): p.iri for p in index.provisions.values()}
     order = {f.notation: i for i, f in enumerate(index.ordered_frameworks())}  # 42001 first
@@ -32,9 +36,13 @@ def soa_page(request: Request, store: StoreDep) -> HTMLResponse:
                                                      natural_key(lr[1]["control"])))
     groups = [(framework, list(items)) for framework, items in
               groupby(lines, key=lambda lr: lr[1]["framework"])]
+    editing = principal.role in ("editor", "admin")
     return render(request, "soa.html", "soa", "Statement of Applicability", groups=groups,
                   total=len(lines), provision_of=lambda r: by_number.get((r["framework"],
-                                                                         r["control"])))
+                                                                         r["control"])),
+                  editing=editing, statuses=[(k, k) for k in STATUSES],
+                  records={r.id: r for r in list_records(store, "soa")} if editing else {},
+                  people=people(store) if editing else [])
 
 
 def soa_lines(store) -> list[tuple[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
