@@ -13,6 +13,7 @@ from aimsgraph import open_store
 from aimsgraph.edits import KINDS, Edit, plan_edit
 from aimsgraph.errors import EditRejected
 from aimsgraph.server import ServerSettings, auth, create_app
+from aimsgraph.validation import validate
 
 from .conftest import LOCAL, ROOT
 
@@ -137,6 +138,16 @@ def test_evidence_added_lets_the_line_be_implemented_and_retired_again(client) -
                             headers={"If-Match": evidence})
     assert retired.status_code == 200, retired.text
     assert client.get("/evidence/ev-lineage").status_code == 404
+
+
+def test_findings_after_edits_are_those_of_the_data_validated_afresh(app, client) -> None:
+    etag = client.get("/soa/iso42001-a-8-3").headers["etag"]
+    assert client.patch("/soa/iso42001-a-8-3", json={"owner": "jonas-weber"},
+                        headers={"If-Match": etag}).status_code == 200
+    served = {(f["focus"], f["message"]) for f in client.get("/validation").json()["items"]}
+    afresh = {(f.focus, f.message) for f in validate(app.state.store)}
+    assert served == afresh
+    assert not any("A.8.3 applies but has no owner" in m for _, m in served)
 
 
 def test_a_risk_is_added_changed_and_closed(client) -> None:

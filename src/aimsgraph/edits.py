@@ -117,6 +117,7 @@ class Change:
     removed: list[ox.Quad]
     record: Record | None  #: the record after the edit (None once retired)
     findings: list[Finding]  #: the findings on the records it touches, after it
+    validation: list[Finding] = field(default_factory=list)  #: every finding after it
 
 
 def cell(value: str | list[str] | None) -> str:
@@ -243,8 +244,8 @@ def plan_edit(store: GraphStore, edit: Edit, *, if_match: str | None = None,
     record = _record(edit.kind, graph, tables, new_row) if new_row is not None else None
     iri = record_iri(tables, spec.table, edit.id)
     touched = {iri} | _related(tables, spec, old_row) | _related(tables, spec, new_row or {})
-    found = _check(store, added, removed, touched, edit, law, before)
-    return Change(edit, graph, added, removed, record, found)
+    found, after = _check(store, added, removed, touched, edit, law, before)
+    return Change(edit, graph, added, removed, record, found, after)
 
 
 def _home(store: GraphStore, spec: Kind, values: Mapping[str, str],
@@ -284,9 +285,10 @@ def _related(tables: Tables, spec: Kind, row: Mapping[str, str]) -> set[str]:
 
 
 def _check(store: GraphStore, added: list[ox.Quad], removed: list[ox.Quad], touched: set[str],
-           edit: Edit, law: LawView | None, before: list[Finding] | None) -> list[Finding]:
+           edit: Edit, law: LawView | None,
+           before: list[Finding] | None) -> tuple[list[Finding], list[Finding]]:
     """Validate the store with the change made (on a copy); refuse a new violation on a touched
-    record. The findings on touched records after the change."""
+    record. (The findings on touched records, all findings), after the change."""
     law = law or law_view(store, None)
     derived = [s.graph for s in store.sources if s.graph.startswith(DERIVED_PREFIX)]
     if before is None:
@@ -304,7 +306,7 @@ def _check(store: GraphStore, added: list[ox.Quad], removed: list[ox.Quad], touc
     if new:
         raise EditRejected([{"field": field_of(edit, f), "message": f.message,
                              "severity": f.severity} for f in new])
-    return mine
+    return mine, after
 
 
 #: which field of an edit a coverage finding points at, by a phrase of its message

@@ -19,7 +19,7 @@ from ...organization import TABLES
 from ..auth import Principal, require_role
 from ..deps import DERIVED_LOCK, StoreDep, default_law, get_runner
 from ..problems import ProblemError
-from .organization import findings
+from .organization import findings, findings_key
 
 router = APIRouter(tags=["Edits"])
 Editor = Annotated[Principal, Depends(require_role("editor", "admin"))]
@@ -107,8 +107,12 @@ async def perform(request: Request, edit: Edit, principal: Principal, message: s
         with DERIVED_LOCK:
             change = plan_edit(store, edit, if_match=if_match, law=law,
                                before=findings(request, store, law))
-            return change, apply_edit(store, change, actor=principal.name, message=message,
-                                      address=address, law=law)
+            commit = apply_edit(store, change, actor=principal.name, message=message,
+                                address=address, law=law)
+            # the copy the edit was checked on holds what the store holds now: its findings
+            # are the store's (the next edit and the pages need not validate again)
+            store.cached(findings_key(law), lambda: change.validation)
+            return change, commit
 
     done = await get_runner(request).write(work)
     request.app.state.updated = True  # stores built for other mapping set choices are stale
