@@ -141,8 +141,17 @@ def test_evidence_added_lets_the_line_be_implemented_and_retired_again(client) -
 
 
 def test_findings_after_edits_are_those_of_the_data_validated_afresh(app, client) -> None:
+    # edits are tried on a copy kept from the edit before: a refused edit must leave it as the
+    # store is, an accepted one as the store becomes
     etag = client.get("/soa/iso42001-a-8-3").headers["etag"]
     assert client.patch("/soa/iso42001-a-8-3", json={"owner": "jonas-weber"},
+                        headers={"If-Match": etag}).status_code == 200
+    etag = client.get(f"/soa/{LINE}").headers["etag"]
+    assert client.patch(f"/soa/{LINE}", json={"status": "implemented"},
+                        headers={"If-Match": etag}).status_code == 422
+    assert client.post("/evidence", json={"id": "ev-x", "title": "X", "supports": LINE,
+                                          "date": "2026-11-01"}).status_code == 201
+    assert client.patch(f"/soa/{LINE}", json={"status": "implemented"},
                         headers={"If-Match": etag}).status_code == 200
     served = {(f["focus"], f["message"]) for f in client.get("/validation").json()["items"]}
     afresh = {(f.focus, f.message) for f in validate(app.state.store)}

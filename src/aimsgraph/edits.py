@@ -24,6 +24,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -118,6 +120,8 @@ class Change:
     record: Record | None  #: the record after the edit (None once retired)
     findings: list[Finding]  #: the findings on the records it touches, after it
     validation: list[Finding] = field(default_factory=list)  #: every finding after it
+    #: (generation of the store, the copy it was checked on, the change made there)
+    staging: tuple | None = field(default=None, repr=False)
 
 
 def cell(value: str | list[str] | None) -> str:
@@ -244,8 +248,8 @@ def plan_edit(store: GraphStore, edit: Edit, *, if_match: str | None = None,
     record = _record(edit.kind, graph, tables, new_row) if new_row is not None else None
     iri = record_iri(tables, spec.table, edit.id)
     touched = {iri} | _related(tables, spec, old_row) | _related(tables, spec, new_row or {})
-    found, after = _check(store, added, removed, touched, edit, law, before)
-    return Change(edit, graph, added, removed, record, found, after)
+    found, after, staging = _check(store, added, removed, touched, edit, law, before)
+    return Change(edit, graph, added, removed, record, found, after, staging)
 
 
 def _home(store: GraphStore, spec: Kind, values: Mapping[str, str],
@@ -284,18 +288,46 @@ def _related(tables: Tables, spec: Kind, row: Mapping[str, str]) -> set[str]:
     return found
 
 
+#: per store, a copy of it (derived graphs left out) as it was at a generation of the store:
+#: the next edit is tried on it instead of a fresh copy when nothing was written since
+_STAGING: weakref.WeakKeyDictionary[GraphStore, tuple[int, GraphStore]] = \
+    weakref.WeakKeyDictionary()
+_STAGING_LOCK = threading.Lock()
+
+
+def _take_staging(store: GraphStore) -> tuple[int, GraphStore]:
+    """(the store's generation, a copy of the store as it is now) for this edit alone."""
+    with _STAGING_LOCK:
+        held = _STAGING.pop(store, None)
+    if held is not None and held[0] == store.generation:
+        return held
+    generation = store.generation
+    derived = [s.graph for s in store.sources if s.graph.startswith(DERIVED_PREFIX)]
+    return generation, store.copy(without=derived)
+
+
+def _keep_staging(store: GraphStore, generation: int, staging: GraphStore) -> None:
+    with _STAGING_LOCK:
+        _STAGING[store] = (generation, staging)
+
+
 def _check(store: GraphStore, added: list[ox.Quad], removed: list[ox.Quad], touched: set[str],
            edit: Edit, law: LawView | None,
-           before: list[Finding] | None) -> tuple[list[Finding], list[Finding]]:
+           before: list[Finding] | None) -> tuple[list[Finding], list[Finding], tuple]:
     """Validate the store with the change made (on a copy); refuse a new violation on a touched
-    record. (The findings on touched records, all findings), after the change."""
+    record. (The findings on touched records, all findings), after the change, and the copy."""
     law = law or law_view(store, None)
-    derived = [s.graph for s in store.sources if s.graph.startswith(DERIVED_PREFIX)]
     if before is None:
+        derived = [s.graph for s in store.sources if s.graph.startswith(DERIVED_PREFIX)]
         before = validate(store.copy(without=derived), law=law)
-    staging = store.copy(without=derived)
+    generation, staging = _take_staging(store)
+    staging.unload([s.graph for s in staging.sources if s.graph.startswith(DERIVED_PREFIX)])
     staging.change(added=added, removed=removed)
-    after = validate(staging, law=law)
+    try:
+        after = validate(staging, law=law)
+    except BaseException:
+        staging.change(added=removed, removed=added)
+        raise
 
     def key(f: Finding) -> tuple[str, str, str]:
         return f.focus, f.shape, f.message
@@ -304,9 +336,11 @@ def _check(store: GraphStore, added: list[ox.Quad], removed: list[ox.Quad], touc
     mine = [f for f in after if f.focus in touched]
     new = [f for f in mine if f.severity == "Violation" and key(f) not in known]
     if new:
+        staging.change(added=removed, removed=added)  # as the store still is
+        _keep_staging(store, generation, staging)
         raise EditRejected([{"field": field_of(edit, f), "message": f.message,
                              "severity": f.severity} for f in new])
-    return mine, after
+    return mine, after, (generation, staging)
 
 
 #: which field of an edit a coverage finding points at, by a phrase of its message
@@ -331,12 +365,15 @@ def apply_edit(store: GraphStore, change: Change, *, actor: str, message: str | 
                address: str | None, law: LawView | None = None) -> str:
     """Commit a planned change (one transaction, with its trail); the id of the commit. The
     derived classification graph is brought up to date (implemented controls count in it)."""
+    unchanged = change.staging is not None and change.staging[0] == store.generation
     commit = history.commit(store, added=change.added, removed=change.removed, actor=actor,
                             message=message, address=address,
                             kind=f"{change.edit.action}-{change.edit.kind}")
     if any(s.graph == DERIVED_GRAPH for s in store.sources):
         law = law or law_view(store, None)
         materialize(store, classify(store, law.as_of, law=law), law.key)
+    if unchanged and change.staging is not None:  # the copy holds what the store holds now
+        _keep_staging(store, store.generation, change.staging[1])
     return commit
 
 

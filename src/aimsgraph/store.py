@@ -327,11 +327,10 @@ class GraphStore:
         skip = set(without)
         kept = [s for s in self._sources.values() if s.graph not in skip]
         staging = ox.Store()
-        for source in kept:
-            staging.bulk_extend(ox.Quad(t.subject, t.predicate, t.object,
-                                        ox.NamedNode(source.graph))
-                                for t in ox.parse(self._engine.graph_ntriples(source.graph),
-                                                  format=ox.RdfFormat.N_TRIPLES))
+        for source in kept:  # parsed in the engine, not as Python objects
+            staging.bulk_load(self._engine.graph_ntriples(source.graph),
+                              format=ox.RdfFormat.N_TRIPLES,
+                              to_graph=ox.NamedNode(source.graph))
         other = GraphStore()
         other._write(kept, staging, {})
         return other
