@@ -266,3 +266,24 @@ def test_web_forms_edit_through_the_same_checks(app, client) -> None:
     assert 'action="/ui/edit/' not in client.get("/ui/systems/credit-scoring").text
     denied = client.post(f"/ui/edit/soa/{LINE}", data={"version": etag, "owner": "x"})
     assert denied.status_code == 403 and "editor or admin" in denied.text
+
+
+def test_evidence_is_retired_from_the_soa_page(client) -> None:
+    line = "iso42001-a-2-3"
+    page = client.get("/ui/soa").text
+    row = page.split(f'id="line-{line}"')[1].split("</tr>")[0]
+    assert 'action="/ui/edit/evidence/ev-policy-alignment/retire"' in row
+    version = client.get("/evidence/ev-policy-alignment").headers["etag"]
+    # the line is implemented: its only evidence cannot go
+    refused = client.post("/ui/edit/evidence/ev-policy-alignment/retire",
+                          data={"version": version, "message": "old"})
+    assert refused.status_code == 422 and "no evidence supports it" in refused.text
+    assert client.get("/evidence/ev-policy-alignment").status_code == 200
+
+
+def test_an_oversized_field_is_refused_naming_it(client) -> None:
+    etag = client.get(f"/soa/{LINE}").headers["etag"]
+    answer = client.patch(f"/soa/{LINE}", json={"justification": "x" * 10_001},
+                          headers={"If-Match": etag})
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "justification"

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from ...edits import KINDS, Edit, Record, apply_edit, cell, get_record, list_records, plan_edit
 from ...organization import TABLES
@@ -52,12 +52,16 @@ NAMES = {"soa": ("SoA line", "SoALine"), "evidence": ("evidence", "Evidence"),
          "risks": ("risk", "Risk"), "assessments": ("impact assessment", "ImpactAssessment")}
 
 
+Cell = Annotated[str, StringConstraints(max_length=10_000)]
+Cells = Annotated[list[Cell], Field(max_length=500)]
+
+
 def _model(name: str, columns: tuple[str, ...], required: tuple[str, ...] = ()) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for column in columns:
-        kind: Any = (str | list[str]) if column in LISTS else str
+        kind: Any = (Cell | Cells) if column in LISTS else Cell
         if column in required:
-            fields[column] = (kind, Field(description=HELP.get(column, ""), max_length=10_000))
+            fields[column] = (kind, Field(description=HELP.get(column, "")))
         else:
             fields[column] = (kind | None, Field(None, description=HELP.get(column, "")))
     fields["message"] = (str | None, MESSAGE)

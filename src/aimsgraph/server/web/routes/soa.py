@@ -42,7 +42,16 @@ def soa_page(request: Request, store: StoreDep,
                                                                          r["control"])),
                   editing=editing, statuses=[(k, k) for k in STATUSES],
                   records={r.id: r for r in list_records(store, "soa")} if editing else {},
+                  evidence=evidence_by_line(store) if editing else {},
                   people=people(store) if editing else [])
+
+
+def evidence_by_line(store) -> dict[str, list]:  # type: ignore[no-untyped-def]
+    """The evidence records of each SoA line, for the forms that retire them."""
+    found: dict[str, list] = {}
+    for record in list_records(store, "evidence"):
+        found.setdefault(record.row["supports"], []).append(record)
+    return found
 
 
 def soa_lines(store) -> list[tuple[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
