@@ -287,3 +287,24 @@ def test_an_oversized_field_is_refused_naming_it(client) -> None:
                           headers={"If-Match": etag})
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "justification"
+
+
+def test_a_commit_that_fails_changes_nothing(client, monkeypatch) -> None:
+    from aimsgraph import edits
+    from aimsgraph.errors import StoreError
+
+    def failing(store, **_):  # type: ignore[no-untyped-def]
+        raise StoreError("the trail could not be written")
+
+    etag = client.get(f"/soa/{LINE}").headers["etag"]
+    monkeypatch.setattr(edits.history, "commit", failing)
+    answer = client.patch(f"/soa/{LINE}", json={"owner": "jonas-weber"},
+                          headers={"If-Match": etag})
+    assert answer.status_code == 502
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert client.get(f"/soa/{LINE}").headers["etag"] == etag
+    assert owner_over_sparql(client) == "katarzyna-wisniewska"
+    monkeypatch.undo()
+    retried = client.patch(f"/soa/{LINE}", json={"owner": "jonas-weber"},
+                           headers={"If-Match": etag})
+    assert retried.status_code == 200 and owner_over_sparql(client) == "jonas-weber"
