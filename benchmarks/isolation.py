@@ -86,15 +86,16 @@ def start_servers(scale: str, timeout: float) -> dict:
         data = manifest["org"]
         queries = {k: v for k, v in HTTP_QUERIES.items() if v}
         queries["frameworks (catalog)"] = SAMPLE_QUERIES["frameworks (catalog)"]
-    servers = {}
+    servers, sparql_ready = {}, {}
     for mode in ("process", "thread"):
         port = free_port()
         command = [str(bin_dir / "aimsgraph"), "serve", "--port", str(port), "--no-example",
                    "--data", data, "--isolation", mode, "--query-timeout", str(timeout)]
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ready = wait_until_up(f"http://127.0.0.1:{port}/queries", proc)
-        if mode == "process":  # the first snapshot and worker are made in the lifespan
-            ready += wait_until_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
+        if mode == "process":  # the first snapshot and worker are made after the REST is up
+            sparql_ready[f"aimsgraph-{mode} SPARQL"] = ready + wait_until_up(
+                f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
         servers[f"aimsgraph-{mode}"] = (proc, f"http://127.0.0.1:{port}/sparql", ready)
     port = free_port()
     proc = subprocess.Popen([str(bin_dir / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}",
@@ -106,7 +107,85 @@ def start_servers(scale: str, timeout: float) -> dict:
     else:
         ready += post_files(f"http://127.0.0.1:{port}/store", manifest["files"])
     servers["oxigraph"] = (proc, f"http://127.0.0.1:{port}/query", ready)
-    return {"servers": servers, "queries": queries}
+    return {"servers": servers, "queries": queries, "sparql_ready": sparql_ready}
+
+
+def scale_store(scale: str):  # type: ignore[no-untyped-def]
+    """The engine's in-memory store holding the quads a service of this scale holds."""
+    import pyoxigraph as ox
+
+    files = sample_files() if scale == "sample" else prepare_data(int(float(scale)))["files"]
+    store = ox.Store()
+    for f in files:
+        path = f["path"]
+        fmt = ox.RdfFormat.N_QUADS if path.endswith(".nq") else \
+            ox.RdfFormat.TURTLE if path.endswith(".ttl") else ox.RdfFormat.N_TRIPLES
+        graph = ox.NamedNode(f["graph"]) if f["graph"] else None
+        store.bulk_load(path=path, format=fmt, **({"to_graph": graph} if graph else {}))
+    return store
+
+
+def snapshot_costs(scale: str, repeat: int) -> dict:
+    """Seconds (median of ``repeat``, alternating) to make a worker's snapshot of an in-memory
+    store the old way (its whole N-Quads dump, then a bulk load of that text) and the way the
+    service makes it now (:meth:`EmbeddedEngine.snapshot`: the quads straight across); the same
+    for taking an updated copy back into memory; then what a full scan costs a worker on the
+    snapshot (RocksDB, read-only) against the service's memory."""
+    import os
+    import shutil
+    import statistics
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from aimsgraph.engines import EmbeddedEngine
+
+    engine = EmbeddedEngine()
+    engine._store = scale_store(scale)
+    nq = ox.RdfFormat.N_QUADS
+    root = Path(tempfile.mkdtemp(prefix="aimsgraph-bench-"))
+
+    def old_snapshot(target: Path) -> None:
+        copy = ox.Store(str(target))
+        copy.bulk_load(engine._store.dump(format=nq), format=nq)
+        copy.flush()
+
+    def old_take(folder: Path) -> None:
+        fresh = ox.Store()
+        fresh.bulk_load(ox.Store.read_only(str(folder)).dump(format=nq), format=nq)
+
+    def new_take(folder: Path) -> None:
+        EmbeddedEngine().take_contents(folder)
+
+    times: dict[str, list[float]] = {"snapshot old": [], "snapshot now": [], "take old": [],
+                                     "take now": []}
+    try:
+        engine.snapshot(root / "reference")
+        for i in range(repeat):
+            for name, make in (("snapshot old", old_snapshot),
+                               ("snapshot now", engine.snapshot)):
+                target = root / f"{name.replace(' ', '-')}-{i}"
+                start = time.perf_counter()
+                make(target)
+                times[name].append(time.perf_counter() - start)
+                shutil.rmtree(target)
+            for name, take in (("take old", old_take), ("take now", new_take)):
+                start = time.perf_counter()
+                take(root / "reference")
+                times[name].append(time.perf_counter() - start)
+        scan = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        for name, store in (("scan memory", engine._store),
+                            ("scan snapshot", ox.Store.read_only(str(root / "reference")))):
+            times[name] = []
+            for _ in range(max(3, repeat)):
+                start = time.perf_counter()
+                list(store.query(scan))
+                times[name].append(time.perf_counter() - start)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"quads": len(engine._store), "repeat": repeat, "loadavg": os.getloadavg(),
+            "median_s": {k: statistics.median(v) for k, v in times.items()},
+            "all_s": times}
 
 
 def runaway(endpoint: str, pid: int, text: str, count: int) -> dict:
@@ -140,11 +219,61 @@ def runaway(endpoint: str, pid: int, text: str, count: int) -> dict:
             "cpu_after_1s": shares[0], "cpu_after_3s": shares[2]}
 
 
+def fairness(endpoint: str, ordinary: str, count: int, samples: int = 10) -> dict:
+    """Latency of an ordinary query from another client address (127.0.0.2) alone, then while
+    ``count`` runaway queries from 127.0.0.1 hold or wait for every worker (same server)."""
+    import statistics
+
+    import httpx
+
+    other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=300)
+
+    def latencies() -> list[float]:
+        times = []
+        for _ in range(samples):
+            start = time.perf_counter()
+            other.get(endpoint, params={"query": ordinary}).raise_for_status()
+            times.append(time.perf_counter() - start)
+        return times
+
+    alone = latencies()
+    threads = [threading.Thread(target=lambda: httpx.get(endpoint, params={"query": SPINNER},
+                                                         timeout=600))
+               for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)  # the runaways are in: running or queued
+    loaded = latencies()
+    for thread in threads:
+        thread.join(600)
+    other.close()
+    return {"count": count, "alone_median_ms": statistics.median(alone) * 1000,
+            "runaways_median_ms": statistics.median(loaded) * 1000,
+            "runaways_max_ms": max(loaded) * 1000}
+
+
 def bench(scale: str, opts: argparse.Namespace) -> dict:
+    costs = snapshot_costs(scale, opts.snapshot_repeat)
+    print(f"  {scale}: snapshot costs: done", file=sys.stderr, flush=True)
+    if opts.only_snapshot:
+        return {"snapshot": costs}
     started = start_servers(scale, opts.timeout)
+    if opts.only_fairness:
+        servers = started["servers"]
+        ordinary = next(iter(started["queries"].values()))
+        result = {"snapshot": costs, "fairness": {}}
+        try:
+            for name in ("aimsgraph-process", "aimsgraph-thread"):
+                result["fairness"][name] = fairness(servers[name][1], ordinary, opts.fairness)
+        finally:
+            for proc, _, _ in servers.values():
+                proc.kill()
+                proc.wait(timeout=20)
+        return result
     servers, queries = started["servers"], started["queries"]
-    result: dict = {"ready_s": {k: v[2] for k, v in servers.items()}, "queries": {},
-                    "runaway": {}}
+    result: dict = {"snapshot": costs, "ready_s": {k: v[2] for k, v in servers.items()},
+                    "queries": {}, "runaway": {}}
+    result["ready_s"].update(started["sparql_ready"])
     try:
         for label, text in queries.items():
             rows: dict = {}
@@ -177,6 +306,28 @@ def bench(scale: str, opts: argparse.Namespace) -> dict:
 def report(results: dict) -> str:
     out = []
     for scale, r in results["scales"].items():
+        c = r["snapshot"]
+        m = c["median_s"]
+        out += [f"#### {scale}: snapshots ({c['quads']:,} quads, median of {c['repeat']}, load "
+                f"average {c['loadavg'][0]:.1f})", "",
+                "| step | old way s | now s | old / now |", "|---|---|---|---|",
+                f"| snapshot of the in-memory store (worker's RocksDB copy) | "
+                f"{m['snapshot old']:.2f} | {m['snapshot now']:.2f} | "
+                f"{m['snapshot old'] / m['snapshot now']:.2f}x |",
+                f"| an updated copy taken back into memory | {m['take old']:.2f} | "
+                f"{m['take now']:.2f} | {m['take old'] / m['take now']:.2f}x |", "",
+                f"Full scan: memory {m['scan memory'] * 1000:.0f} ms, worker's snapshot "
+                f"{m['scan snapshot'] * 1000:.0f} ms "
+                f"({m['scan snapshot'] / m['scan memory']:.1f}x).", ""]
+        if "fairness" in r:
+            out += ["| an ordinary query from another client | runaways | alone median ms | "
+                    "with the runaways median ms | max ms |", "|---|---|---|---|---|"]
+            for name, f in r["fairness"].items():
+                out.append(f"| {name} | {f['count']} | {f['alone_median_ms']:.1f} | "
+                           f"{f['runaways_median_ms']:.1f} | {f['runaways_max_ms']:.1f} |")
+            out.append("")
+        if "queries" not in r:
+            continue
         out += [f"#### {scale}", "",
                 "| query | clients | process req/s | median ms | p95 ms | thread req/s | "
                 "median ms | p95 ms | oxigraph req/s | median ms | p95 ms | "
@@ -211,6 +362,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--requests", type=int, default=200, help="requests per figure")
     parser.add_argument("--runaways", type=int, default=6, help="runaway queries at once")
     parser.add_argument("--timeout", type=float, default=3.0, help="the services' query timeout")
+    parser.add_argument("--snapshot-repeat", type=int, default=3,
+                        help="repetitions of each snapshot step (medians)")
+    parser.add_argument("--only-snapshot", action="store_true",
+                        help="measure the snapshot steps only, no servers")
+    parser.add_argument("--only-fairness", action="store_true",
+                        help="measure only an ordinary query's latency from another client "
+                             "while --fairness runaway queries are in")
+    parser.add_argument("--fairness", type=int, default=20,
+                        help="runaway queries for --only-fairness")
     opts = parser.parse_args(argv)
     opts.clients = [int(c) for c in opts.clients.split(",")]
     results: dict = {"command": "python benchmarks/isolation.py " + " ".join(argv or sys.argv[1:]),

@@ -124,6 +124,7 @@ PAGES = [
     ("impact", "/ui/impact?changeset=eu-ai-act-digital-omnibus-2025", "Impact of"),
     ("sparql", "/ui/sparql?example=ai-systems&query=", "SPARQL query"),
     ("soa", "/ui/soa", "Statement of Applicability"),
+    ("plan", "/ui/plan", "Action plan"),
 ]
 
 
@@ -173,6 +174,37 @@ def test_system_to_gap(page, base_url) -> None:
     notation = gap.locator("td a").first.inner_text()
     gap.locator("td a").first.click()
     assert notation in page.locator("h1").inner_text()
+    page.watch.check()
+
+
+def test_action_plan_filters_timeline_and_downloads(page, base_url) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Action plan", exact=True).click()
+    assert page.locator("h1").inner_text() == "Action plan"
+    assert page.locator("table.plan strong.overdue").count() > 0
+    page.locator("select[name=system]").select_option("credit-scoring")
+    page.locator("select[name=owner]").select_option("henrik-olsen")
+    page.get_by_role("button", name="Show").click()
+    assert "system=credit-scoring" in page.url and "owner=henrik-olsen" in page.url
+    rows = page.locator("table.plan tbody tr")
+    assert rows.count() > 0
+    assert all("Henrik Olsen" in t for t in rows.all_inner_texts())
+    chart = page.locator("svg.timeline")
+    assert chart.count() == 1 and chart.is_visible()
+    assert chart.get_attribute("role") == "img"
+    assert chart.locator("desc").text_content().startswith("Deadline timeline of Credit")
+    assert chart.locator("line.tl-today").count() == 1
+    assert chart.locator("g.tl-obligation, g.tl-overdue").count() > 0
+    page.locator("details.timeline-table summary").click()
+    assert "Article 113" in page.locator("details.timeline-table table").inner_text()
+    shoot(page, "plan-credit-scoring")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="iCalendar (.ics)").click()
+    path = download.value.path()
+    assert Path(path).read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+    page.goto(base_url + "/ui/systems/credit-scoring#deadlines")
+    assert page.locator("#deadlines svg.timeline").is_visible()
+    shoot(page, "system-credit-scoring-timeline")
     page.watch.check()
 
 
@@ -234,7 +266,7 @@ def test_tables_sort_and_filter(page, base_url) -> None:
     assert rows.first.locator("td").first.inner_text() == "Transaction fraud detection"
     violations = page.locator("table.data thead th", has_text="Violations")
     violations.get_by_role("button").click()  # numeric sort, ascending
-    counts = [int(r.locator("td").nth(7).inner_text()) for r in rows.all()]
+    counts = [int(r.locator("td").nth(10).inner_text()) for r in rows.all()]  # Violations
     assert counts == sorted(counts)
     page.watch.check()
 

@@ -129,6 +129,26 @@ def test_serve_on_a_port_in_use_fails_before_loading() -> None:
     assert "quads loaded" not in done.stderr and "serving the sample" not in done.stderr
 
 
+@pytest.mark.parametrize(("extra", "warned"), [([], True), (["--allowed-host", "aims.example"],
+                                                               False)])
+def test_serve_on_every_interface_says_which_hosts_it_answers(extra, warned, capsys,
+                                                              monkeypatch) -> None:
+    """--host 0.0.0.0 alone answers only loopback Host names: say so at start, with the fix."""
+    import uvicorn
+
+    from aimsgraph.cli import serve as serve_cli
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(kw))
+    monkeypatch.setattr(serve_cli, "check_port_free", lambda host, port: None)
+    monkeypatch.setattr(serve_cli, "store_for", lambda args: [])
+    monkeypatch.setattr("aimsgraph.server.create_app", lambda settings, store: None)
+    assert main(["serve", "--no-example", "--host", "0.0.0.0", *extra]) == 0
+    assert started and started[0]["host"] == "0.0.0.0"
+    err = capsys.readouterr().err
+    assert ("add --allowed-host NAME" in err) is warned
+
+
 def test_a_folder_store_refuses_two_organizations_of_the_same_name(tmp_path, capsys) -> None:
     first, second = tmp_path / "a" / "acme", tmp_path / "b" / "acme"
     shutil.copytree(EXAMPLE, first)

@@ -68,7 +68,7 @@ def test_an_soa_line_has_a_version_and_a_change_needs_it(client) -> None:
     assert changed.headers["etag"] != etag
     # seen at once by the SPARQL workers, the REST answers and the web view
     assert owner_over_sparql(client) == "jonas-weber"
-    soa = {r["control"]: r for r in client.get("/soa").json()}
+    soa = {r["control"]: r for r in client.get("/soa").json()["items"]}
     assert soa["A.7.5"]["owner"] == "Jonas Weber"
     assert "Jonas Weber" in client.get("/ui/soa").text.split(f'id="line-{LINE}"')[1][:2000]
 

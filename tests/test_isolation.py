@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aimsgraph import GraphStore
-from aimsgraph.errors import UsageError
+from aimsgraph.errors import StoreError, UsageError
 from aimsgraph.isolation import proctree
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import Source
@@ -69,6 +69,21 @@ class Server:
     def sparql(self, text: str, timeout: float = 120) -> tuple[int, bytes]:
         return self.get("/sparql", timeout, query=text)
 
+    def sparql_from(self, source: str, text: str, timeout: float = 120) -> tuple[int, bytes]:
+        """``text`` sent from the loopback address ``source`` (another client)."""
+        import http.client
+
+        parts = urllib.parse.urlsplit(self.url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port,
+                                                timeout=timeout, source_address=(source, 0))
+        try:
+            connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}),
+                               headers={"Accept": "application/sparql-results+json"})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
     def settle(self, bound: int = 8) -> float:
         """The tree's CPU share, once it is under a tenth of a core or after ``bound`` looks
         of a second."""
@@ -114,19 +129,25 @@ def test_the_memory_hog_is_stopped_and_the_service_stays_bounded(server: Server)
 
 
 def test_twenty_runaway_queries_leave_an_ordinary_query_answered(server: Server) -> None:
+    """20 runaways from one client (127.0.0.1), then an ordinary query from another
+    (127.0.0.2): it is answered while the runaways are still queued (first come, first served
+    answered it after 18 of them had timed out), and every runaway is stopped in the end."""
     outcomes: list[tuple[int, bytes]] = []
     runaways = [threading.Thread(target=lambda: outcomes.append(server.sparql(RUNAWAY)))
                 for _ in range(20)]
     for thread in runaways:
         thread.start()
-    status, body = server.sparql(ORDINARY)
+    time.sleep(0.5)  # ordering only: let the runaways reach the queue first
+    status, body = server.sparql_from("127.0.0.2", ORDINARY)
+    answered_before = len(outcomes)
     assert status == 200
     assert json.loads(body)["results"]["bindings"]
+    assert answered_before <= WORKERS  # at most the preempted (or timed-out) ones
     for thread in runaways:
         thread.join(300)
     assert len(outcomes) == 20
-    assert {problem_type(body) for status, body in outcomes} <= {"query-timeout",
-                                                                "query-memory-exceeded"}
+    assert {problem_type(body) for status, body in outcomes} <= {
+        "query-timeout", "query-memory-exceeded", "query-preempted"}
     assert server.settle() < 0.1
 
 
@@ -176,7 +197,7 @@ def test_a_query_that_crashes_the_engine_leaves_the_service_running(server: Serv
 @pytest.mark.parametrize("field, value", [
     ("query_timeout", -1), ("query_timeout", 0), ("query_timeout", float("nan")),
     ("workers", 0), ("query_memory", -5), ("queue_wait", -1), ("route_timeout", 0),
-    ("isolation", "fork")])
+    ("preempt_after", 0), ("isolation", "fork")])
 def test_settings_refuse_unsafe_limits(field: str, value: object) -> None:
     with pytest.raises(UsageError, match=field.replace("_", "-") if field != "isolation"
                        else "isolation"):
@@ -184,7 +205,8 @@ def test_settings_refuse_unsafe_limits(field: str, value: object) -> None:
 
 
 @pytest.mark.parametrize("flag, value", [("--query-timeout", "-1"), ("--query-timeout", "inf"),
-                                          ("--workers", "0"), ("--query-memory", "-1")])
+                                          ("--workers", "0"), ("--query-memory", "-1"),
+                                          ("--preempt-after", "0")])
 def test_serve_refuses_unsafe_limits(flag: str, value: str) -> None:
     result = subprocess.run([*COMMAND, "serve", flag, value], capture_output=True, text=True,
                             timeout=60)
@@ -280,3 +302,203 @@ def test_a_hung_remote_store_is_given_up_after_the_query_timeout() -> None:
     finally:
         release.set()
         listener.shutdown()
+
+
+# -- fairness: the workers are shared between clients -----------------------------------------
+
+
+def small_store(count: int = 300) -> GraphStore:
+    """A few hundred triples: a three-way cross product of them runs for hours."""
+    store = GraphStore()
+    store.load_quads(Source(Path("numbers"), "urn:x:g"), [
+        ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
+                ox.NamedNode("urn:x:g")) for i in range(count)])
+    return store
+
+
+def results_json(kind: str):  # type: ignore[no-untyped-def]
+    from aimsgraph.server.negotiation import GRAPHS, RESULTS, choose
+
+    return choose("application/sparql-results+json", GRAPHS if kind == "graph" else RESULTS)
+
+
+@pytest.mark.parametrize("runaways", [6, 20])
+def test_a_flood_of_runaways_from_one_client_does_not_queue_another_client(
+        runaways: int) -> None:
+    """One client sends ``runaways`` queries that never finish, then another client sends an
+    ordinary one. First come, first served would answer it only after ``runaways - workers``
+    runaways had timed out (``timeout x runaways / workers`` seconds); shared fairly, it runs as
+    soon as one runaway is preempted, whatever their number, and the next one at once."""
+    import anyio
+
+    from aimsgraph.server.execution import Runner
+    from aimsgraph.server.problems import ProblemError
+
+    workers = 2
+    runner = Runner(small_store(), ServerSettings(workers=workers, query_timeout=60,
+                                                  queue_wait=120, preempt_after=0.3))
+    finished: list[tuple[str, str]] = []  # (client, outcome) in the order they were answered
+    seen: dict[str, object] = {}
+
+    async def send(client: str, text: str) -> None:
+        try:
+            await runner.query(text, choose_format=results_json, client=client)
+            finished.append((client, "ok"))
+        except ProblemError as err:
+            finished.append((client, err.kind))
+
+    async def main() -> None:
+        await runner.start()
+        assert runner.pool is not None
+        async with anyio.create_task_group() as group:
+            for _ in range(runaways):
+                group.start_soon(send, "192.0.2.1", RUNAWAY)
+            with anyio.fail_after(60):  # bounded: every runaway has been admitted or queued
+                while len(runner.pool.state()["waiting"]) < runaways - workers:
+                    await anyio.sleep(0.05)
+            await send("192.0.2.2", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            seen.update(runner.pool.state())
+            # the worker it used is kept for it (another client is active), not given to the
+            # next runaway: its next query needs no preemption
+            await send("192.0.2.2", "ASK { ?s ?p ?o }")
+            group.cancel_scope.cancel()  # the runaways' workers are killed
+
+    try:
+        anyio.run(main)
+    finally:
+        runner.close()
+    first = finished.index(("192.0.2.2", "ok"))
+    answered_before = finished[:first]
+    assert finished[first + 1] == ("192.0.2.2", "ok")  # nothing preempted in between
+    # at most one runaway per worker gave way (preempted), none timed out: the bound does not
+    # grow with the number of runaways, and the other runaways were still queued
+    assert len(answered_before) <= workers
+    assert {outcome for _, outcome in answered_before} <= {"query-preempted"}
+    assert seen["waiting"].count("192.0.2.1") >= runaways - 2 * workers  # type: ignore[union-attr]
+
+
+def test_one_client_alone_may_use_every_worker_and_is_not_preempted() -> None:
+    """Fairness takes nothing from a client when nobody else waits: its queries, more than the
+    workers, run to the end (here: to the timeout), none preempted."""
+    import anyio
+
+    from aimsgraph.server.execution import Runner
+    from aimsgraph.server.problems import ProblemError
+
+    runner = Runner(small_store(), ServerSettings(workers=2, query_timeout=1, queue_wait=120,
+                                                  preempt_after=0.2))
+    outcomes: list[str] = []
+    peak = [0]
+
+    async def send() -> None:
+        try:
+            await runner.query(RUNAWAY, choose_format=results_json, client="192.0.2.1")
+            outcomes.append("ok")
+        except ProblemError as err:
+            outcomes.append(err.kind)
+
+    async def main() -> None:
+        await runner.start()
+        assert runner.pool is not None
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(send)
+            while len(outcomes) < 3:
+                peak[0] = max(peak[0], len(runner.pool.state()["running"]))
+                await anyio.sleep(0.05)
+
+    try:
+        anyio.run(main)
+    finally:
+        runner.close()
+    assert outcomes == ["query-timeout"] * 3
+    assert peak[0] == 2  # both workers were used by the one client
+
+
+# -- a folder store (--store DIR): an update runs once, in a worker -----------------------------
+
+SLOW_UPDATE = ("INSERT DATA { GRAPH <urn:x:slow> { <urn:x:a> <urn:x:b> <urn:x:c> } } ;\n"
+               "INSERT { GRAPH <urn:x:slow> { <urn:x:n> <urn:x:is> ?n } } WHERE { "
+               "{ SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?w { ?a ?b ?c } GRAPH ?x { ?d ?e ?f } "
+               "GRAPH ?y { ?g ?h ?i } GRAPH ?z { ?j ?k ?l } } } }")
+
+
+def folder_store(path: Path) -> GraphStore:
+    store = GraphStore.open(path)
+    store.load_quads(Source(Path("numbers"), "urn:x:g"), [
+        ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
+                ox.NamedNode("urn:x:g")) for i in range(300)])
+    return store
+
+
+def post_update(client: TestClient, text: str):  # type: ignore[no-untyped-def]
+    return client.post("/sparql", content=text,
+                       headers={"Content-Type": "application/sparql-update",
+                                "Authorization": f"Bearer {TOKEN}"})
+
+
+def test_a_folder_store_update_runs_once_in_a_worker(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service never evaluates the update itself (before, it ran it a second time in its
+    own thread after the trial in a worker, where it could not be stopped); the folder holds
+    the change, and the service and the workers read it."""
+    store = folder_store(tmp_path / "store")
+
+    def evaluated_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the update was evaluated in the service's process")
+
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }"
+    with TestClient(create_app(ServerSettings(update_token=TOKEN), store),
+                    base_url=LOCAL) as client:
+        monkeypatch.setattr(GraphStore, "update", evaluated_here)
+        response = post_update(client, "INSERT DATA { GRAPH <urn:x:g> { <urn:x:new> <urn:x:p> "
+                                       "1 } }")
+        assert response.status_code == 204
+        answer = client.get("/sparql", params={"query": count},
+                            headers={"Accept": "application/sparql-results+json"})
+        assert answer.json()["results"]["bindings"][0]["n"]["value"] == "301"  # the workers
+        assert store.query(count).rows[0][0].value == "301"  # the service's own reads
+        monkeypatch.undo()
+        # RocksDB's lock is let go meanwhile, the service's own is not: no other process (or
+        # store object) opens the folder while the service runs
+        with pytest.raises(StoreError, match="another aimsgraph process"):
+            GraphStore.open(tmp_path / "store")
+    assert not store.detached  # the folder is the service's again once it stops
+    assert store.query(count).rows[0][0].value == "301"
+
+
+def test_a_folder_store_update_past_the_timeout_changes_nothing(tmp_path: Path) -> None:
+    store = folder_store(tmp_path / "store")
+    with TestClient(create_app(ServerSettings(update_token=TOKEN, query_timeout=1), store),
+                    base_url=LOCAL) as client:
+        response = post_update(client, SLOW_UPDATE)
+        assert response.status_code == 503
+        assert response.json()["type"].endswith("/query-timeout")
+        # the folder was let go by the killed worker: the next update opens it and applies
+        assert post_update(client, "INSERT DATA { GRAPH <urn:x:ok> { <urn:x:s> <urn:x:p> 2 } }"
+                           ).status_code == 204
+        assert post_update(client, "INSERT DATA { oops").status_code == 400
+    assert store.query("ASK { GRAPH <urn:x:slow> { ?s ?p ?o } }").boolean is False
+    assert store.query("ASK { GRAPH <urn:x:ok> { ?s ?p ?o } }").boolean is True
+
+
+def test_the_service_answers_while_the_first_snapshot_is_made(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers' first snapshot (tens of seconds at 10^6 quads) no longer holds up the
+    start: REST answers meanwhile, and client SPARQL waits for the snapshot."""
+    from aimsgraph.isolation.pool import Snapshots
+
+    release = threading.Event()
+    publish = Snapshots.publish
+
+    def slow_publish(self: Snapshots) -> Path:
+        assert release.wait(60)  # bounded
+        return publish(self)
+
+    monkeypatch.setattr(Snapshots, "publish", slow_publish)
+    with TestClient(create_app(ServerSettings(), small_store()), base_url=LOCAL) as client:
+        assert client.get("/frameworks").status_code == 200  # the snapshot is still held up
+        release.set()
+        response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert (response.status_code, response.json()["boolean"]) == (200, True)

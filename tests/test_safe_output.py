@@ -3,6 +3,8 @@ cannot execute, security headers, and links that never echo a forged Host."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from pathlib import Path
@@ -315,3 +317,19 @@ def test_a_base_url_that_is_not_http_is_a_usage_error(org_store) -> None:
 
     with pytest.raises(UsageError, match="--base-url"):
         create_app(ServerSettings(base_url="javascript:alert(1)"), org_store)
+
+
+def test_sparql_page_table_downloads_are_neutralized(hostile_org) -> None:
+    """The SPARQL page's CSV/TSV downloads are spreadsheet tables: plain values, nothing runs."""
+    client = TestClient(create_app(ServerSettings(), open_store([hostile_org])), base_url=LOCAL)
+    query = ('SELECT ?label WHERE { ?s ?p ?label FILTER(isLiteral(?label) && '
+             '(STRSTARTS(STR(?label), "=") || STRSTARTS(STR(?label), "@"))) }')
+    as_csv = client.get("/ui/sparql/download", params={"query": query, "format": "csv"})
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert_neutral_csv(as_csv.text)
+    as_tsv = client.get("/ui/sparql/download", params={"query": query, "format": "tsv"})
+    cells = [c for row in csv.reader(io.StringIO(as_tsv.text), delimiter="\t") for c in row]
+    from aimsgraph.spreadsheet import runs_as_formula
+
+    assert cells[0] == "label" and not [c for c in cells if runs_as_formula(c)]
+    assert {"'" + f for f in FORMULAS} & set(cells)

@@ -126,7 +126,7 @@ def test_provenance_is_in_the_graph(write) -> None:
 
 
 def test_an_unspecified_relation_is_kept_as_printed(write) -> None:
-    row = ROW.replace("skos:broadMatch", "skos:relatedMatch").replace("aims:SubsetOf",
-                                                                      "aims:Unspecified")
+    row = ROW.replace("skos:broadMatch", "skos:mappingRelation").replace("aims:SubsetOf",
+                                                                         "aims:Unspecified")
     mapping_set = read_sssom(sssom(write, row))
     assert mapping_set.rows[0].relation == "Unspecified"

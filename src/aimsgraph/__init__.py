@@ -1,11 +1,27 @@
 """aimsgraph: one RDF knowledge graph for an AI management system and every framework it answers to.
 
-    from aimsgraph import open_store, QueryCatalog
+    from aimsgraph import open_store, validate, coverage, gaps
 
-    store = open_store()                       # ontology, catalogs, obligations, mappings
-    rows = QueryCatalog().get("provision").run(store, {"notation": "A.6.2.4"}).records()
+    store = open_store(["examples/acme-lending"])  # catalogs, crosswalks and an organization
+    findings = validate(store)                     # what to fix, with file and row
+    rows = coverage(store, "iso42001", "aiact")    # what a 42001 AIMS already covers
+    report = gaps(store)                           # what is missing, per system and framework
+
+The public API is what ``__all__`` lists (docs/library.md walks through it); the functions
+live in :mod:`aimsgraph.api`. ``aimsgraph.coverage`` and ``aimsgraph.impact`` name the
+functions; their modules stay importable (``from aimsgraph.coverage import PathRule``).
 """
 
+from .api import (
+    EXPORT_FORMATS,
+    classify,
+    coverage,
+    export,
+    gaps,
+    impact,
+    validate,
+    view_of_the_law,
+)
 from .catalog import data_sources, open_store, shipped_sources
 from .checks import CheckResult, run_checks
 from .errors import (
@@ -28,6 +44,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AIMS",
+    "EXPORT_FORMATS",
     "FRAMEWORKS",
     "AimsgraphError",
     "CheckResult",
@@ -47,9 +64,16 @@ __all__ = [
     "UnknownQueryError",
     "UsageError",
     "__version__",
+    "classify",
     "collect_stats",
+    "coverage",
     "data_sources",
+    "export",
+    "gaps",
+    "impact",
     "open_store",
     "run_checks",
     "shipped_sources",
+    "validate",
+    "view_of_the_law",
 ]

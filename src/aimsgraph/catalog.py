@@ -41,14 +41,15 @@ def shipped_sources() -> list[Source]:
     return sources
 
 
-def data_sources(paths: Iterable[Path]) -> list[Source]:
-    """RDF files named by the user: files as given, folders searched recursively.
+def data_sources(paths: Iterable[str | Path]) -> list[Source]:
+    """RDF files named by the user (``str`` or ``Path``): files as given, folders searched
+    recursively.
 
     An organization folder (with organization.csv) may hold no RDF file: its CSV files are
     imported by :func:`open_store` once the catalogs they refer to are loaded.
     """
     sources = []
-    for given in paths:
+    for given in map(Path, paths):
         if given.is_dir():
             files = sorted(p for p in given.rglob("*") if is_source_file(p))
             if not files and not is_organization_folder(given):
@@ -90,6 +91,17 @@ def open_store(
     only sources that changed since they were loaded are parsed and loaded again.
     ``mapping_sets`` names the shipped mapping sets that count (file stems or set ids); default:
     each set's own default (see :mod:`.mappingsets`).
+
+    ``data`` takes folders of an organization's CSV files and RDF files, as ``str`` or
+    :class:`~pathlib.Path` (``ACME`` is ``"examples/acme-lending"`` under the repository):
+
+    >>> store = open_store([ACME])
+    >>> [s.path.name for s in store.sources if s.kind == "organization"]
+    ['acme-lending']
+    >>> open_store(["no/such/folder"])
+    Traceback (most recent call last):
+    ...
+    aimsgraph.errors.InputError: no/such/folder: not a file or folder
     """
     data = [Path(p) for p in data]  # a str is a path too
     organizations = [p for p in data if is_organization_folder(p)]

@@ -25,10 +25,10 @@ class CheckResult:
         return len(self.result) == 0
 
 
-def qc_checks(folder: Path | None = None) -> list[NamedQuery]:
-    folder = folder or data_path("queries", "qc")
+def qc_checks(folder: str | Path | None = None) -> list[NamedQuery]:
+    folder = Path(folder) if folder else data_path("queries", "qc")
     return [q for q in QueryCatalog(folder) if q.name.endswith("-violation")]
 
 
-def run_checks(store: GraphStore, folder: Path | None = None) -> list[CheckResult]:
+def run_checks(store: GraphStore, folder: str | Path | None = None) -> list[CheckResult]:
     return [CheckResult(check, check.run(store)) for check in qc_checks(folder)]

@@ -74,13 +74,14 @@ KINDS: dict[str, Kind] = {
     "soa": Kind("controls.csv", _columns("controls.csv", (
         "status", "owner", "justification", "target_date"))),
     "evidence": Kind("evidence.csv", _columns("evidence.csv", (
-        "title", "supports", "date", "location")), create=True, retire=True,
+        "title", "supports", "date", "location", "review_date")), create=True, retire=True,
         related={"supports": "controls.csv"}),
     "risks": Kind("risks.csv", _columns("risks.csv", (
         "title", "system", "likelihood", "severity", "treatment", "controls", "owner", "status",
-        "target_date")), create=True, related={"system": "ai_systems.csv"}),
+        "review_date", "target_date")), create=True, related={"system": "ai_systems.csv"}),
     "assessments": Kind("impact_assessments.csv", _columns("impact_assessments.csv", (
-        "system", "kind", "date", "status", "owner", "target_date")), create=True,
+        "system", "kind", "date", "status", "owner", "next_assessment", "target_date")),
+        create=True,
         related={"system": "ai_systems.csv"}),
 }
 ACTIONS = ("create", "change", "retire")

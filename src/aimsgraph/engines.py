@@ -21,6 +21,7 @@ Virtuoso and GraphDB; without a Graph Store endpoint, loading falls back to ``IN
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 from collections.abc import Mapping, Sequence
@@ -72,17 +73,40 @@ class Engine(Protocol):
     def dump(self, out: BinaryIO, fmt: RdfFormat, prefixes: Mapping[str, str] | None) -> None: ...
 
 
+#: the file in a store folder that the process using it holds locked: RocksDB's own lock is
+#: let go while a service reads the folder through a snapshot (see EmbeddedEngine.detach)
+HOLD_FILE = "aimsgraph.lock"
+
+
+def _hold(path: Path) -> BinaryIO | None:
+    """Lock ``path``'s hold file for this process (an OSError naming the lock if another
+    process holds it); None where the platform has no ``fcntl``."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: RocksDB's own lock is all there is
+        return None
+    handle = open(path / HOLD_FILE, "ab")  # noqa: SIM115 (held for the engine's life)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        handle.close()
+        raise OSError(f"{path / HOLD_FILE} is locked by another process") from err
+    return handle
+
+
 class EmbeddedEngine:
     """Oxigraph in this process: in memory, or persisted in ``path`` (RocksDB, transactional)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.persistent = path is not None
         self.location = str(path) if path is not None else "memory"
+        self.detached = False  #: a folder store read through a snapshot (see :meth:`detach`)
         if path is None:
             self._store = ox.Store()
             return
         try:
             path.mkdir(parents=True, exist_ok=True)
+            self._hold = _hold(path)
             self._store = ox.Store(str(path))
         except OSError as err:
             hint = " (is another aimsgraph process using it?)" if "lock" in str(err).lower() \
@@ -94,7 +118,7 @@ class EmbeddedEngine:
         """A read-only view of a folder store nobody writes any more (a snapshot): for queries
         only. It keeps no manifest of its own, so it does not count as persistent."""
         engine = cls.__new__(cls)
-        engine.persistent, engine.location = False, str(path)
+        engine.persistent, engine.location, engine.detached = False, str(path), False
         try:
             engine._store = ox.Store.read_only(str(path))
         except OSError as err:
@@ -106,19 +130,39 @@ class EmbeddedEngine:
         can then open: a checkpoint (hard links) of a folder store, a bulk load of one in
         memory."""
         if self.persistent:
-            self._store.backup(str(target))
+            source = ox.Store.read_only(self.location) if self.detached else self._store
+            source.backup(str(target))
             return
         copy = ox.Store(str(target))
-        copy.bulk_load(self._store.dump(format=ox.RdfFormat.N_QUADS),
-                       format=ox.RdfFormat.N_QUADS)
+        # the quads go straight across: no N-Quads text of the whole graph is written, held in
+        # memory and parsed again (that way took about twice as long; benchmarks/isolation.py)
+        copy.bulk_extend(self._store)
         copy.flush()
+
+    def detach(self, snapshot: Path) -> None:
+        """A folder store: read from now on through ``snapshot`` (a checkpoint of the folder,
+        read-only) and let go of the folder itself, so that one other process at a time (a
+        worker applying an update) may open it for writing. Readers holding the old view finish
+        on it. Called again with a newer snapshot, it moves the view."""
+        assert self.persistent, "only a folder store is detached"
+        self._store = ox.Store.read_only(str(snapshot))
+        self.detached = True
+        gc.collect()  # the folder is released once nothing holds its handle
+
+    def reattach(self) -> None:
+        """Open the folder for writing again (nobody else may have it open)."""
+        if self.detached:
+            self._store = ox.Store()  # the snapshot view is dropped before the folder opens
+            gc.collect()
+            self._store = ox.Store(self.location)
+            self.detached = False
 
     def take_contents(self, folder: Path) -> None:
         """Replace an in-memory store's contents by the folder store's, in one step: readers
         see the old contents until the new are complete."""
         source = ox.Store.read_only(str(folder))
         fresh = ox.Store()
-        fresh.bulk_load(source.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        fresh.bulk_extend(source)  # no N-Quads text of the whole graph in between
         self._store = fresh
 
     def add(self, quads: Sequence[ox.Quad]) -> None:

@@ -1,4 +1,5 @@
-"""Crosswalk exchange: export the authored mappings as SSSOM TSV or an OSCAL 1.2 mapping collection.
+"""Exchange: the authored mappings as SSSOM TSV or an OSCAL 1.2 mapping collection, and the
+frameworks with their crosswalks as OSCAL catalogs or CISO Assistant libraries.
 
 Derived inverse mappings are not exported: any consumer can derive them again.
 """
@@ -8,40 +9,48 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
-from collections import defaultdict
 from datetime import UTC, datetime
 
 import curies
 import yaml
 
+from .cisoassistant import libraries
 from .namespaces import AIMS, BASE, PROVISION_PREFIXES, SKOS
+from .oscal import catalogs, to_component_definition, to_mapping_collection
 from .queries import QueryCatalog
 from .sssom import SEMAPV, SKOS_FOR
 from .store import GraphStore
 
-#: NIST IR 8477 relation -> OSCAL 1.2 mapping relationship token (semantic matching rationale)
-OSCAL_RELATIONSHIP = {"Equal": "equivalent-to", "SubsetOf": "subset-of",
-                      "SupersetOf": "superset-of", "IntersectsWith": "intersects-with",
-                      "NotRelated": "no-relationship"}
-OSCAL_VERSION = "1.2.1"
 SSSOM_COLUMNS = ["subject_id", "subject_label", "predicate_id", "predicate_modifier", "object_id",
                  "object_label", "set_relation", "mapping_justification", "confidence",
                  "author_id", "mapping_date", "subject_source", "subject_source_version",
                  "object_source", "object_source_version", "comment"]
 CURIE_MAP = {"aims": AIMS, "aimsgraph": BASE, "semapv": SEMAPV, "skos": SKOS,
              **PROVISION_PREFIXES}
-_NAMESPACE = uuid.UUID("5f3c0a52-6a0e-4d5c-9d0e-6f1b3e0c2a11")  # aimsgraph's UUIDv5 namespace
 
 
 def export_mappings(store: GraphStore, fmt: str) -> bytes:
-    """``sssom`` or ``oscal-mapping`` as bytes to write."""
+    """``sssom``, ``oscal-mapping`` or ``oscal-component`` (the organization's implemented
+    controls as an OSCAL component definition) as bytes to write."""
     if fmt == "sssom":
         return to_sssom(store).encode()
-    return (json.dumps(to_oscal_mapping(store), indent=2, ensure_ascii=False) + "\n").encode()
+    data = to_component_definition(store) if fmt == "oscal-component" else \
+        to_oscal_mapping(store)
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-MAPPING_FORMATS = ("sssom", "oscal-mapping")
+MAPPING_FORMATS = ("sssom", "oscal-mapping", "oscal-component")
+#: exports written as a folder of files: file name -> bytes
+FOLDER_FORMATS = ("oscal-catalog", "ciso-assistant")
+
+
+def export_folder(store: GraphStore, fmt: str) -> dict[str, bytes]:
+    """``oscal-catalog``: one OSCAL 1.2 catalog per framework (the files the
+    ``oscal-mapping`` export names); ``ciso-assistant``: one CISO Assistant library per
+    framework and per crosswalk."""
+    if fmt == "oscal-catalog":
+        return catalogs(store)
+    return libraries(store)
 
 
 def authored_mappings(store: GraphStore) -> list[dict[str, str | None]]:
@@ -101,44 +110,5 @@ def to_sssom(store: GraphStore) -> str:
 
 
 def to_oscal_mapping(store: GraphStore) -> dict:
-    """All authored mappings as an OSCAL 1.2 mapping collection, one mapping per mapping set."""
-    by_set: dict[str, list[dict]] = defaultdict(list)
-    for m in authored_mappings(store):
-        by_set[m["mappingSet"] or ""].append(m)
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    mappings = []
-    for set_id, rows in sorted(by_set.items()):
-        first = rows[0]
-        maps = []
-        for m in rows:
-            relation = (m["relation"] or "").removeprefix(AIMS)
-            entry: dict = {
-                "uuid": str(uuid.uuid5(_NAMESPACE, m["mapping"] or "")),
-                "relationship": OSCAL_RELATIONSHIP[relation],
-                "sources": [{"type": "control", "id-ref": m["source"]}],
-                "targets": [{"type": "control", "id-ref": m["target"]}],
-            }
-            if m["confidence"]:
-                entry["confidence-score"] = {"percentage": float(m["confidence"])}
-            if m["rationale"]:
-                entry["remarks"] = m["rationale"]
-            maps.append(entry)
-        mappings.append({
-            "uuid": str(uuid.uuid5(_NAMESPACE, set_id)),
-            "source-resource": {"type": "catalog", "href": first["sourceFramework"]},
-            "target-resource": {"type": "catalog", "href": first["targetFramework"]},
-            "maps": maps,
-        })
-    return {"mapping-collection": {
-        "uuid": str(uuid.uuid5(_NAMESPACE, f"{BASE}mappings/all/{now}")),
-        "metadata": {"title": "aimsgraph crosswalks", "last-modified": now,
-                     "version": now[:10], "oscal-version": OSCAL_VERSION},
-        "provenance": {
-            "method": "human",
-            "matching-rationale": "semantic",
-            "status": "complete",
-            "mapping-description": "Typed crosswalks authored in SSSOM by the aimsgraph "
-                                   "maintainers; relations follow NIST IR 8477 set theory.",
-        },
-        "mappings": mappings,
-    }}
+    """All authored mappings as an OSCAL 1.2 mapping collection (see :mod:`.oscal`)."""
+    return to_mapping_collection(store)

@@ -82,16 +82,20 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("public_service")),
     "risks.csv": (Column("id", True), Column("title", True), Column("system"),
                   Column("likelihood"), Column("severity"), Column("treatment"),
-                  Column("controls"), Column("owner"), Column("status")),
+                  Column("controls"), Column("owner"), Column("review_date"),
+                  Column("status")),
     "impact_assessments.csv": (Column("id", True), Column("system", True), Column("kind", True),
-                               Column("date"), Column("status"), Column("owner")),
+                               Column("date"), Column("status"), Column("owner"),
+                               Column("next_assessment")),
     "controls.csv": (Column("id", True), Column("control", True), Column("applicable", True),
                      Column("justification"), Column("status"), Column("owner"),
-                     Column("systems"), Column("measure"), Column("implements")),
+                     Column("systems"), Column("measure"), Column("implements"),
+                     Column("target_date")),
     "clauses.csv": (Column("id", True), Column("clause", True), Column("status", True),
-                    Column("owner"), Column("evidence"), Column("date"), Column("notes")),
+                    Column("owner"), Column("evidence"), Column("date"), Column("notes"),
+                    Column("target_date")),
     "evidence.csv": (Column("id", True), Column("title", True), Column("supports", True),
-                     Column("date", True), Column("location")),
+                     Column("date", True), Column("location"), Column("review_date")),
 }
 #: load order: a file only refers to ids of files before it
 ORDER = ("organization.csv", "people.csv", "ai_systems.csv", "controls.csv", "clauses.csv",
@@ -194,6 +198,18 @@ class _Builder:
         except ValueError:
             self.error(field, f"{value!r} is not a date (YYYY-MM-DD)")
             return None
+
+    def deadline(self, node: ox.NamedNode, prop: str, row: dict, field: str,
+                 own: date | None = None, own_field: str = "date") -> None:
+        """A due date (target, review, next assessment); never before the record's own date."""
+        when = self.day(row, field)
+        if when is None:
+            return
+        if own is not None and when < own:
+            self.error(field, f"{when.isoformat()} is before the record's own {own_field} "
+                       f"({own.isoformat()}): a deadline cannot come before it")
+            return
+        self.add(node, AIMS + prop, _date(when))
 
     def ref(self, row: dict, field: str, table: str, kind: str) -> ox.NamedNode | None:
         value = row.get(field, "").strip()
@@ -330,6 +346,7 @@ class _Builder:
             provision = self.control("implements", reference)
             if provision:
                 self.add(line, AIMS + "implementsProvision", provision)
+        self.deadline(line, "targetDate", row, "target_date")
 
     def status_and_owner(self, line: ox.NamedNode, row: dict) -> None:
         """The status and owner columns an SoA line and a clause line share."""
@@ -373,6 +390,7 @@ class _Builder:
         when = self.day(row, "date")
         if when:
             self.add(line, AIMS + "conformityDate", _date(when))
+        self.deadline(line, "targetDate", row, "target_date", when)
         self.text(line, AIMS + "applicabilityJustification", row, "notes")
 
     def risk(self, row: dict) -> None:
@@ -396,6 +414,7 @@ class _Builder:
         owner = self.ref(row, "owner", "people.csv", "person")
         if owner:
             self.add(risk, AIMS + "owner", owner)
+        self.deadline(risk, "reviewDate", row, "review_date")
         status = self.choice(row, "status", RISK_STATUSES)
         if status:
             self.add(risk, AIMS + "riskStatus", ox.Literal(status))
@@ -418,6 +437,7 @@ class _Builder:
         owner = self.ref(row, "owner", "people.csv", "person")
         if owner:
             self.add(node, AIMS + "owner", owner)
+        self.deadline(node, "nextAssessmentDate", row, "next_assessment", when)
 
     def evidence(self, row: dict) -> None:
         node = self.node("evidence", row["id"])
@@ -432,6 +452,7 @@ class _Builder:
         if when:
             self.add(node, AIMS + "evidenceDate", _date(when))
         self.text(node, AIMS + "location", row, "location")
+        self.deadline(node, "reviewDate", row, "review_date", when)
 
 
 HANDLERS: dict[str, Callable[[_Builder, dict], None]] = {

@@ -200,7 +200,8 @@ class _Reader:
                 "owner": self.ref(s, AIMS + "owner", "person"),
                 "systems": self.refs_of(s, AIMS + "appliesToSystem", "system"),
                 "measure": self.reverse(self.one(s, AIMS + "providesMeasure"), MEASURES),
-                "implements": self.provisions(s, AIMS + "implementsProvision", "controls.csv")}
+                "implements": self.provisions(s, AIMS + "implementsProvision", "controls.csv"),
+                "target_date": self.one(s, AIMS + "targetDate")}
 
     def clause_line(self, s: str) -> dict[str, str]:
         return {"id": self.id_of(s, "control"),
@@ -208,7 +209,8 @@ class _Reader:
                 "status": self.reverse(self.one(s, AIMS + "status"), STATUSES),
                 "owner": self.ref(s, AIMS + "owner", "person"),
                 "date": self.one(s, AIMS + "conformityDate"),
-                "notes": self.one(s, AIMS + "applicabilityJustification"), "evidence": ""}
+                "notes": self.one(s, AIMS + "applicabilityJustification"), "evidence": "",
+                "target_date": self.one(s, AIMS + "targetDate")}
 
     def risk(self, s: str) -> dict[str, str]:
         return {"id": self.id_of(s, "risk"), "title": self.one(s, RDFS + "label"),
@@ -218,7 +220,8 @@ class _Reader:
                 "treatment": self.reverse(self.one(s, AIMS + "treatment"), TREATMENTS),
                 "controls": self.provisions(s, AIMS + "treatmentControl", "risks.csv"),
                 "owner": self.ref(s, AIMS + "owner", "person"),
-                "status": self.one(s, AIMS + "riskStatus")}
+                "status": self.one(s, AIMS + "riskStatus"),
+                "review_date": self.one(s, AIMS + "reviewDate")}
 
     def assessment(self, s: str) -> dict[str, str]:
         return {"id": self.id_of(s, "assessment"),
@@ -226,12 +229,14 @@ class _Reader:
                 "kind": self.reverse(self.one(s, AIMS + "assessmentKind"), KINDS),
                 "date": self.one(s, DCTERMS + "date"),
                 "status": self.one(s, AIMS + "assessmentStatus"),
-                "owner": self.ref(s, AIMS + "owner", "person")}
+                "owner": self.ref(s, AIMS + "owner", "person"),
+                "next_assessment": self.one(s, AIMS + "nextAssessmentDate")}
 
     def evidence(self, s: str) -> dict[str, str]:
         return {"id": self.id_of(s, "evidence"), "title": self.one(s, RDFS + "label"),
                 "supports": "", "date": self.one(s, AIMS + "evidenceDate"),
-                "location": self.one(s, AIMS + "location")}
+                "location": self.one(s, AIMS + "location"),
+                "review_date": self.one(s, AIMS + "reviewDate")}
 
     def place_evidence(self, tables: Tables) -> None:
         """An evidence record names one line it supports (``supports``); a clause line may list

@@ -165,8 +165,8 @@ def _expand_iri(value: str) -> str:
 class QueryCatalog:
     """The named queries of a folder (default: the shipped ``queries/``), by file stem."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or data_path("queries")
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = Path(folder) if folder else data_path("queries")
         self._queries = {p.stem: parse_named_query(p) for p in sorted(self.folder.glob("*.rq"))}
 
     def __iter__(self):

@@ -32,14 +32,17 @@ RELATIONS = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated", 
 INVERSE = {"Equal": "Equal", "SubsetOf": "SupersetOf", "SupersetOf": "SubsetOf",
            "IntersectsWith": "IntersectsWith", "NotRelated": "NotRelated",
            "Unspecified": "Unspecified"}
-#: relation -> (SKOS predicate, modifier) as written in SSSOM; None: no SKOS triple is asserted
+#: relation -> (SKOS predicate, modifier) as written in SSSOM: one standard predicate (and
+#: modifier) per relation, so that a tool that drops the set_relation column (sssom-py does)
+#: keeps the relation; Unspecified is SKOS's own unspecified mapping property
 SKOS_FOR = {"Equal": ("exactMatch", ""), "SubsetOf": ("broadMatch", ""),
             "SupersetOf": ("narrowMatch", ""), "IntersectsWith": ("relatedMatch", ""),
-            "NotRelated": ("relatedMatch", "Not"), "Unspecified": ("relatedMatch", "")}
+            "NotRelated": ("relatedMatch", "Not"), "Unspecified": ("mappingRelation", "")}
 #: how a plain SSSOM file (no set_relation column) states each relation
 RELATION_FOR_SKOS = {("exactMatch", ""): "Equal", ("broadMatch", ""): "SubsetOf",
                      ("narrowMatch", ""): "SupersetOf", ("relatedMatch", ""): "IntersectsWith",
                      ("closeMatch", ""): "IntersectsWith", ("relatedMatch", "Not"): "NotRelated",
+                     ("mappingRelation", ""): "Unspecified",
                      ("exactMatch", "Not"): "NotRelated", ("closeMatch", "Not"): "NotRelated"}
 SEMAPV = "https://w3id.org/semapv/vocab/"
 #: provenance every mapping set states (SSSOM mapping set slots): what each stands for

@@ -33,7 +33,7 @@ import rdflib
 
 from .engines import MANIFEST, STORE, EmbeddedEngine, Engine, RemoteEngine
 from .errors import QueryError, RDFSyntaxError, StoreError, UsageError
-from .formats import RdfFormat, rdf_format_for_path
+from .formats import RdfFormat, rdf_format, rdf_format_for_path
 from .namespaces import GRAPH, PREFIXES, XSD
 from .results import QueryResult
 from .sssom import mapping_quads, read_sssom
@@ -342,6 +342,25 @@ class GraphStore:
             raise UsageError(f"a snapshot needs an embedded store, not {self.location}")
         self._engine.snapshot(target)
 
+    def detach(self, snapshot: Path, *, changed: bool = True) -> None:
+        """A folder store: read through ``snapshot`` and let another process write the folder
+        (see :meth:`EmbeddedEngine.detach`); ``changed``: the snapshot holds data this store
+        object has not seen (an update made by that process)."""
+        if not isinstance(self._engine, EmbeddedEngine) or not self.persistent:
+            raise UsageError(f"only a folder store is detached, not {self.location}")
+        self._engine.detach(snapshot)
+        if changed:
+            self._generation += 1
+
+    def reattach(self) -> None:
+        """Open a detached folder store for writing again."""
+        if isinstance(self._engine, EmbeddedEngine):
+            self._engine.reattach()
+
+    @property
+    def detached(self) -> bool:
+        return isinstance(self._engine, EmbeddedEngine) and self._engine.detached
+
     def take_contents(self, folder: Path) -> None:
         """Replace an in-memory store's contents by a folder store's (an update applied to a
         copy elsewhere); readers see the old contents until the new are complete."""
@@ -357,8 +376,20 @@ class GraphStore:
         return isinstance(self._engine, EmbeddedEngine)
 
     def dump(self, out: BinaryIO, fmt: RdfFormat) -> None:
-        """Write the whole store: per graph where the format keeps graphs, else their union."""
+        """Write the whole store: per graph where the format keeps graphs, else their union.
+        JSON-LD is compacted with the published context (:mod:`.jsonld`)."""
+        if fmt.name == "jsonld":
+            from .jsonld import write_jsonld
+
+            write_jsonld(self.quads(), out)
+            return
         self._engine.dump(out, fmt, _dump_prefixes(fmt))
+
+    def quads(self) -> list[ox.Quad]:
+        """Every quad of every graph."""
+        buffer = io.BytesIO()
+        self._engine.dump(buffer, rdf_format("nquads"), None)
+        return list(ox.parse(buffer.getvalue(), format=ox.RdfFormat.N_QUADS))
 
     def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """The union of the given graphs (default: all) as an rdflib graph, for pySHACL & co."""

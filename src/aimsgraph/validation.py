@@ -12,7 +12,7 @@ A finding names the file and row a node was authored at (``aims:authoredIn`` /
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -223,15 +223,17 @@ def _term(value: str | None) -> rdflib.term.Node | None:
     return rdflib.URIRef(value) if value.startswith(("http", "urn:")) else rdflib.Literal(value)
 
 
-def validate_mapping_file(path: Path) -> tuple[MappingSet, list[Finding]]:
-    """Check a user's SSSOM crosswalk against the shipped catalogs without keeping it anywhere.
+def validate_mapping_file(path: Path, catalogs: Sequence[Path] = ()
+                          ) -> tuple[MappingSet, list[Finding]]:
+    """Check a user's SSSOM crosswalk against the shipped catalogs (and ``catalogs``, RDF files
+    of frameworks not shipped) without keeping it anywhere.
 
     Structural problems raise InputError (file, line, column); integrity findings that concern
     this file (unknown provisions, contradictions with shipped crosswalks, wrong editions) are
     returned.
     """
     mapping_set = read_sssom(path)
-    store = open_store([path])
+    store = open_store([*catalogs, path])
     findings = [f for f in validate(store) if f.location.split(":")[0] == path.name]
     return mapping_set, findings
 

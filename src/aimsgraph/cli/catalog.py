@@ -1,11 +1,12 @@
 """Commands over the catalogs and crosswalks: stats, query, check, coverage, export,
-import-mappings, openapi."""
+import-mappings, import-catalog, openapi."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tempfile
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -26,11 +27,13 @@ from ..coverage import (
     role_names,
 )
 from ..errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UnknownFormatError, UsageError
-from ..exchange import MAPPING_FORMATS, export_mappings
+from ..exchange import FOLDER_FORMATS, MAPPING_FORMATS, export_folder, export_mappings
 from ..formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from ..imports import describe, read_framework
 from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..namespaces import FRAMEWORKS, PREFIXES
 from ..organization import require_organization
+from ..outline import outline_turtle
 from ..queries import QueryCatalog
 from ..reports import implemented_controls
 from ..results import format_table, render_table
@@ -39,7 +42,14 @@ from ..spreadsheet import rows_csv
 from ..stats import collect_stats
 from ..store import GraphStore, Source
 from ..validation import validate, validate_mapping_file
-from .common import atomic_write, split_param, store_for, write_output
+from .common import (
+    atomic_write,
+    prepare_folder,
+    split_param,
+    store_for,
+    write_folder,
+    write_output,
+)
 
 
 def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
@@ -99,8 +109,14 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                             help="write the whole loaded graph, or its crosswalks")
     export.add_argument("--format", required=True, metavar="FORMAT",
                         help="the graph: " + ", ".join(f.name for f in RDF_FORMATS)
-                        + "; the crosswalks: " + ", ".join(MAPPING_FORMATS))
-    export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+                        + " (JSON-LD compacted with ontology/context.jsonld); the crosswalks: "
+                        + "sssom, oscal-mapping; the organization's implemented controls "
+                        "(with --data DIR): oscal-component; a folder of files (--output DIR): "
+                        + ", ".join(FOLDER_FORMATS) + " (one OSCAL catalog per framework; "
+                        "CISO Assistant libraries: the frameworks and the crosswalks)")
+    export.add_argument("--output", "-o", type=Path,
+                        help="write to this file (a folder for " + ", ".join(FOLDER_FORMATS)
+                        + ") instead of stdout")
 
     api = sub.add_parser("openapi", help="write the service's OpenAPI document (api/openapi.json)")
     api.add_argument("--output", "-o", type=Path, help="the file (default: stdout)")
@@ -111,6 +127,22 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     imp.add_argument("file", type=Path, help="an SSSOM TSV file (.sssom.tsv)")
     imp.add_argument("--output", "-o", type=Path,
                      help="write the mappings (with derived inverses) as Turtle to this file")
+    imp.add_argument("--catalog", type=Path, action="append", default=[], metavar="FILE",
+                     help="a framework the crosswalk maps that aimsgraph does not ship: an "
+                          "OSCAL catalog or CISO Assistant library (as import-catalog reads "
+                          "it) or its Turtle (repeatable)")
+
+    cat = sub.add_parser("import-catalog",
+                         help="read a framework aimsgraph does not ship (an OSCAL catalog or a "
+                              "CISO Assistant framework library: numbers, titles, structure) "
+                              "and write it as a Turtle catalog to load with --data")
+    cat.add_argument("file", type=Path, help="an OSCAL catalog (.json, .yaml) or a CISO "
+                                             "Assistant library (.yaml)")
+    cat.add_argument("--id", metavar="SLUG",
+                     help="the framework's name in its IRI (https://w3id.org/aimsgraph/ext/"
+                          "SLUG) and CURIE prefix; default: from the file or the library URN")
+    cat.add_argument("--output", "-o", type=Path, help="write the Turtle catalog to this file")
+    cat.set_defaults(handler=cmd_import_catalog)
     stats.set_defaults(handler=cmd_stats)
     query.set_defaults(handler=cmd_query)
     check.set_defaults(handler=cmd_check)
@@ -262,17 +294,28 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.format in FOLDER_FORMATS:
+        if args.output is None:
+            raise UsageError(f"--format {args.format} writes one file per framework and "
+                             "crosswalk: give --output DIR")
+        prepare_folder(args.output)  # before the load: a target that cannot be written
+        files = export_folder(store_for(args), args.format)
+        write_folder(args.output, files)
+        print(f"wrote {len(files)} {args.format} files to {args.output}", file=sys.stderr)
+        return EXIT_OK
     if args.format in MAPPING_FORMATS:
         data = export_mappings(store_for(args), args.format)
         write_output(data, args.output)
         if args.output:
-            print(f"wrote the crosswalks as {args.format} to {args.output}", file=sys.stderr)
+            what = "the implemented controls" if args.format == "oscal-component" else \
+                "the crosswalks"
+            print(f"wrote {what} as {args.format} to {args.output}", file=sys.stderr)
         return EXIT_OK
     try:
         fmt = rdf_format(args.format)
     except UnknownFormatError:
         raise UnknownFormatError(args.format, [f.name for f in RDF_FORMATS]
-                                 + list(MAPPING_FORMATS)) from None
+                                 + list(MAPPING_FORMATS) + list(FOLDER_FORMATS)) from None
     store = store_for(args)
     if args.output is None:
         store.dump(sys.stdout.buffer, fmt)
@@ -285,7 +328,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import_mappings(args: argparse.Namespace) -> int:
     if not args.file.name.endswith(".sssom.tsv"):
         raise UsageError(f"{args.file}: expected an SSSOM TSV file named *.sssom.tsv")
-    mapping_set, findings = validate_mapping_file(args.file)
+    with tempfile.TemporaryDirectory(prefix="aimsgraph-catalogs-") as folder:
+        catalogs = []
+        for index, given in enumerate(args.catalog):
+            if given.suffix.lower() in (".json", ".yaml", ".yml"):
+                outline = read_framework(given)
+                converted = Path(folder) / f"{index}-{outline.stem}.ttl"
+                converted.write_bytes(outline_turtle(outline, str(given)))
+                catalogs.append(converted)
+            else:
+                catalogs.append(given)
+        mapping_set, findings = validate_mapping_file(args.file, catalogs)
     if findings:
         for f in findings:
             print(f"{args.file.parent / f.location} - {f.message}", file=sys.stderr)
@@ -300,6 +353,21 @@ def cmd_import_mappings(args: argparse.Namespace) -> int:
         store.load([Source(args.file, mapping_set.set_id, "mappings")])
         atomic_write(args.output, lambda out: store.dump(out, rdf_format("turtle")))
         print(f"wrote {len(store)} triples to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import_catalog(args: argparse.Namespace) -> int:
+    outline = read_framework(args.file, args.id)
+    if args.output is not None:
+        atomic_write(args.output, lambda out: out.write(outline_turtle(outline, str(args.file))))
+    info = describe(outline)
+    (prefix, namespace), = info["curie_prefix"].items()
+    print(f"{args.file}: {outline.notation}: {info['provisions']} provisions "
+          f"({info['top-level']} top-level) as {outline.iri}\n"
+          f"  in an SSSOM crosswalk, declare the CURIE prefix  {prefix}: {namespace}")
+    if args.output is not None:
+        print(f"wrote the catalog to {args.output}; load it with --data {args.output}",
+              file=sys.stderr)
     return EXIT_OK
 
 

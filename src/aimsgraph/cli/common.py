@@ -71,6 +71,28 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
+def prepare_folder(path: Path) -> None:
+    """Check that ``path`` can be a folder of output files (created if missing)."""
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"cannot write to {path}: it is a file; name a folder")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not path.exists() and not parent.is_dir():
+        raise OutputError(f"cannot write to {path}: the folder {parent} does not exist")
+    try:
+        path.mkdir(exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot write to {path}: {err.strerror or err}") from None
+    if not os.access(path, os.W_OK):
+        raise OutputError(f"cannot write to {path}: no permission to write in it")
+
+
+def write_folder(path: Path, files: dict[str, bytes]) -> None:
+    """Write each file into the folder ``path``, each atomically."""
+    prepare_folder(path)
+    for name, data in files.items():
+        atomic_write(path / name, lambda out, data=data: out.write(data))
+
+
 def local_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 

@@ -108,6 +108,11 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                             "stopped with a 503 (default 1024; 0: no cap)")
     serve.add_argument("--queue-wait", type=seconds, default=30.0,
                        help="seconds a query waits for a free worker before a 503 (default 30)")
+    serve.add_argument("--preempt-after", type=seconds, default=1.0,
+                       help="workers are shared fairly between client addresses: a query of "
+                            "a client holding at least two workers more than a client whose "
+                            "query waits is stopped with a 503 once it has run this long "
+                            "(default 1; the query timeout or more: never)")
     serve.add_argument("--route-timeout", type=seconds, default=60.0,
                        help="seconds any other resource or page may take before a 504 "
                             "(default 60)")
@@ -123,9 +128,16 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.add_argument("--as-amended-by", metavar="CHANGESET", action="append", default=[],
                        help="answer with this amendment change set applied beside those in "
                             "force, unless a request chooses (repeatable)")
+    serve.add_argument("--evidence-months", type=at_least(1), default=12,
+                       help="oldest acceptable evidence, in months, for findings and the action "
+                            "plan (default 12)")
     serve.add_argument("--as-enacted", action="store_true",
                        help="answer with the law as enacted unless a request chooses")
     serve.set_defaults(handler=cmd_serve)
+
+
+#: addresses that listen on every interface, whose name no client sends as its Host
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -138,6 +150,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.base_url:
         base_parts(args.base_url)  # a usage error now, not after the load
     check_port_free(args.host, args.port)
+    if args.host in WILDCARD_HOSTS and not (args.allowed_host or args.base_url):
+        print(f"aimsgraph: listening on every interface ({args.host}), but requests are answered "
+              "only when their Host header names an allowed host (today: the loopback names); "
+              "add --allowed-host NAME for each name clients use, or --base-url URL behind a "
+              "reverse proxy", file=sys.stderr)
 
     if not args.data and not args.no_example:
         args.data = [data_path("examples", "acme-lending")]
@@ -150,9 +167,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               base_url=args.base_url,
                               isolation=args.isolation, workers=args.workers,
                               query_memory=args.query_memory, queue_wait=args.queue_wait,
+                              preempt_after=args.preempt_after,
                               route_timeout=args.route_timeout,
                               as_amended_by=tuple(args.as_amended_by),
-                              as_enacted=args.as_enacted,
+                              as_enacted=args.as_enacted, evidence_months=args.evidence_months,
                               mapping_sets=tuple(parse_names(args.mapping_sets) or ()))
     store = store_for(args)  # load (and fail on bad data) before listening
     print(f"aimsgraph: {len(store)} quads loaded; serving http://{args.host}:{args.port}/ "

@@ -91,15 +91,42 @@ class _Worker:
         self.conn.close()
 
 
+#: how fast a client's recorded use of the workers fades (seconds for it to halve)
+USAGE_HALF_LIFE = 60.0
+#: a client that used a worker this recently (seconds) counts as active: while another is, a
+#: client already running a query does not take the last free worker
+ACTIVE_WINDOW = 60.0
+
+
+@dataclass(eq=False)
+class _Ticket:
+    """One query's place: waiting for a worker, then running on one."""
+
+    client: str
+    arrived: float
+    event: anyio.Event
+    started: float = 0.0  #: when it was given a worker (0: still waiting)
+    preempted: bool = False  #: to be stopped so that another client's query can run
+
+
 @dataclass
 class WorkerPool:
-    """At most ``size`` workers, each capped at ``memory_cap`` bytes resident (0: no cap)."""
+    """At most ``size`` workers, each capped at ``memory_cap`` bytes resident (0: no cap),
+    shared fairly between clients (see the package docstring, "Fairness"): a free worker goes
+    to the waiting client that runs the fewest queries now (then: that used the workers least
+    lately; then: the query that came first); the last free worker is kept for a client with
+    nothing running while other clients are active; and a waiting query stops the
+    longest-running query of a client that runs at least two more than its own client, once
+    that query has run ``preempt_after`` seconds."""
 
     size: int
     memory_cap: int
+    preempt_after: float = 1.0
     _idle: list[_Worker] = field(default_factory=list)
     _all: set[int] = field(default_factory=set)
-    _slots: anyio.Semaphore | None = None
+    _waiting: list[_Ticket] = field(default_factory=list)
+    _running: list[_Ticket] = field(default_factory=list)
+    _usage: dict[str, tuple[float, float]] = field(default_factory=dict)  # client: (s, when)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: bool = False
 
@@ -131,20 +158,99 @@ class WorkerPool:
         started = [await anyio.to_thread.run_sync(self._start) for _ in range(count)]
         self._idle.extend(started)
 
-    async def call(self, task: dict[str, Any], timeout: float, queue_wait: float) -> tuple:
-        """The worker's reply to ``task``; raises :class:`Stopped` or :class:`Busy`."""
-        if self._slots is None:
-            self._slots = anyio.Semaphore(self.size)
+    # -- sharing the workers between clients ------------------------------------------------
+    # All of this runs on the event loop, one step at a time: no lock is needed.
+
+    def state(self) -> dict[str, Any]:
+        """Who runs and who waits now, per client (for tests and diagnostics)."""
+        return {"running": [t.client for t in self._running if not t.preempted],
+                "waiting": [t.client for t in self._waiting]}
+
+    def _runs(self, client: str) -> int:
+        return sum(1 for t in self._running if t.client == client and not t.preempted)
+
+    def _used(self, client: str, now: float) -> float:
+        seconds, when = self._usage.get(client, (0.0, now))
+        return seconds * 0.5 ** ((now - when) / USAGE_HALF_LIFE)
+
+    def _order(self, ticket: _Ticket, now: float) -> tuple[int, float, float]:
+        return self._runs(ticket.client), self._used(ticket.client, now), ticket.arrived
+
+    def _others_active(self, client: str, now: float) -> bool:
+        return any(t.client != client for t in self._running + self._waiting) or any(
+            other != client and now - when < ACTIVE_WINDOW
+            for other, (_, when) in self._usage.items())
+
+    def _dispatch(self) -> None:
+        """Give free workers to the waiting queries that come first in the fair order; keep
+        the last free one for a client with nothing running while other clients are active
+        (whoever waits first in the order already runs a query then)."""
+        now = time.monotonic()
+        while self._waiting and len(self._running) < self.size:
+            ticket = min(self._waiting, key=lambda t: self._order(t, now))
+            if (self.size >= 2 and len(self._running) == self.size - 1
+                    and self._runs(ticket.client) >= 1
+                    and self._others_active(ticket.client, now)):
+                break
+            self._waiting.remove(ticket)
+            ticket.started = now
+            self._running.append(ticket)
+            ticket.event.set()
+
+    def _release(self, ticket: _Ticket) -> None:
+        if ticket in self._running:
+            self._running.remove(ticket)
+            now = time.monotonic()
+            self._usage[ticket.client] = (self._used(ticket.client, now) + now - ticket.started,
+                                          now)
+            if len(self._usage) > 10_000:  # forget the clients that used the least
+                for client, _ in sorted(self._usage.items(), key=lambda i: i[1][0])[:5_000]:
+                    del self._usage[client]
+        elif ticket in self._waiting:
+            self._waiting.remove(ticket)
+        self._dispatch()
+
+    def _preempt_for(self, ticket: _Ticket) -> None:
+        """Stop the longest-running query of a client that runs at least two more queries than
+        ``ticket``'s client, if it has run ``preempt_after`` seconds: one worker moves from the
+        client that holds the most to one that holds fewer, never the other way round."""
+        now, mine = time.monotonic(), self._runs(ticket.client)
+        victims = [t for t in self._running if not t.preempted
+                   and now - t.started >= self.preempt_after and self._runs(t.client) > mine + 1]
+        if victims:
+            min(victims, key=lambda t: t.started).preempted = True
+
+    async def _admit(self, client: str, queue_wait: float) -> _Ticket:
+        now = time.monotonic()
+        ticket = _Ticket(client, now, anyio.Event())
+        self._waiting.append(ticket)
+        self._dispatch()
+        deadline, check = now + queue_wait, now
         try:
-            with anyio.fail_after(queue_wait):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise Busy from None
+            while not ticket.started:
+                now = time.monotonic()
+                if now >= deadline:
+                    raise Busy
+                with anyio.move_on_after(min(deadline, max(check, now)) - now):
+                    await ticket.event.wait()
+                if not ticket.started and time.monotonic() >= check:
+                    self._preempt_for(ticket)
+                    check = time.monotonic() + WATCH_INTERVAL * 2
+        except BaseException:  # timed out or cancelled while waiting (or just given a worker)
+            self._release(ticket)
+            raise
+        return ticket
+
+    async def call(self, task: dict[str, Any], timeout: float, queue_wait: float,
+                   client: str = "") -> tuple:
+        """The worker's reply to ``task`` sent by ``client`` (its address); raises
+        :class:`Stopped` or :class:`Busy`."""
+        ticket = await self._admit(client, queue_wait)
         try:
             worker = self._idle.pop() if self._idle else \
                 await anyio.to_thread.run_sync(self._start)
             try:
-                reply = await self._exchange(worker, task, timeout)
+                reply = await self._exchange(worker, task, timeout, ticket)
             except BaseException:  # also a cancelled request: the worker must not run on
                 self._retire(worker)  # SIGKILL, then a join of a few ms: no await to cancel
                 raise
@@ -154,9 +260,10 @@ class WorkerPool:
                 self._idle.append(worker)
             return reply
         finally:
-            self._slots.release()
+            self._release(ticket)
 
-    async def _exchange(self, worker: _Worker, task: dict[str, Any], timeout: float) -> tuple:
+    async def _exchange(self, worker: _Worker, task: dict[str, Any], timeout: float,
+                        ticket: _Ticket) -> tuple:
         deadline = time.monotonic() + timeout
         # the worker is idle, reading: sending does not wait on it; the answer is awaited on the
         # event loop (no thread per waiting query), looking at the worker's memory meanwhile
@@ -165,6 +272,8 @@ class WorkerPool:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise Stopped("timeout")
+            if ticket.preempted:
+                raise Stopped("preempted", f"{time.monotonic() - ticket.started:.1f}")
             with anyio.move_on_after(min(remaining, WATCH_INTERVAL)):
                 await anyio.wait_readable(worker.conn.fileno())
             if worker.conn.poll():

@@ -43,7 +43,7 @@ def main(conn: Connection, memory_cap: int) -> None:
             return
         try:
             if task["op"] == "update":
-                reply = trial_update(task["folder"], task["text"])
+                reply = apply_update(task["folder"], task["text"])
             else:
                 if opened is None or opened[0] != task["snapshot"]:
                     opened = None  # the old view is dropped before the new one opens
@@ -77,12 +77,18 @@ def run(store: GraphStore, task: dict[str, Any]) -> tuple[Any, ...]:
     return ("ok", media, body)
 
 
-def trial_update(folder: str, text: str) -> tuple[Any, ...]:
-    """Apply ``text`` to the store copy in ``folder``, in one transaction, and make it durable.
+def apply_update(folder: str, text: str) -> tuple[Any, ...]:
+    """Apply ``text`` to the folder store in ``folder`` (a copy of an in-memory store's
+    snapshot, or the service's ``--store DIR`` itself, which the service has let go of), in one
+    transaction, and make it durable; the folder is closed before the answer is sent.
 
-    Killed before it returns, the transaction is never committed and the copy is thrown away.
+    Killed before the transaction commits, the folder is as it was (a copy is thrown away).
     """
-    store = ox.Store(folder)
+    try:
+        store = ox.Store(folder)
+    except OSError as err:
+        raise Refusal(503, "store-busy", "the store folder is in use",
+                      f"the update could not open the store folder: {err}", {}) from err
     try:
         store.update(text, prefixes=dict(PREFIXES))
         store.flush()

@@ -6,18 +6,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..catalog import open_store
 from ..law import LawChoice, LawView, law_view
 from ..store import GraphStore
 from ..validation import prepare
-from . import problems, web
+from . import openapi, problems, web
+from .caching import ConditionalGet, HeadAsGet
 from .execution import Runner
 from .headers import SecurityHeaders
 from .hosts import HostGuard, base_parts
-from .routers import edits, frameworks, impact, mappings, organization, queries, sparql
+from .routers import edits, frameworks, impact, mappings, organization, plan, queries, sparql
 from .settings import ServerSettings
 from .timeouts import RouteTimeout
 
@@ -40,11 +43,16 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
             app.state.store.limit_requests(settings.query_timeout)
             prepare(app.state.store, law=_law(app.state.store, settings))
             app.state.runner = Runner(app.state.store, settings)
-        await app.state.runner.start()
-        try:
-            yield
-        finally:
-            app.state.runner.close()
+        # the workers' first snapshot is made while the service already answers: the REST
+        # resources and pages do not wait for it (at 10^6 quads it takes tens of seconds);
+        # client SPARQL waits until it is there
+        async with anyio.create_task_group() as group:
+            group.start_soon(app.state.runner.start)
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+                app.state.runner.close()
 
     app = FastAPI(
         title="aimsgraph",
@@ -55,6 +63,9 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
                     "RMF, their crosswalks and an organization's AI management system. Errors "
                     "are RFC 9457 problem details.",
         lifespan=lifespan,
+        # operationId = the route function's name (get_system, list_mappings): what client
+        # generators turn into method names
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.store = store
@@ -63,10 +74,15 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
         prepare(store, law=_law(store, settings))
         app.state.runner = Runner(store, settings)
     problems.install(app)
-    for module in (sparql, queries, frameworks, mappings, organization, impact, edits):
+    for module in (sparql, queries, frameworks, mappings, organization, plan, impact, edits):
         app.include_router(module.router)
     web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
+    openapi.install(app)
+    # outermost last: SecurityHeaders, HostGuard, HEAD, gzip, ETag/304, route time limit
     app.add_middleware(RouteTimeout, seconds=settings.route_timeout)
+    app.add_middleware(ConditionalGet)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts,
                        base_url=settings.base_url)
     app.add_middleware(SecurityHeaders)  # outermost: the Host refusal carries the headers too

@@ -34,6 +34,12 @@ def get_runner(request: Request) -> Runner:
     return request.app.state.runner
 
 
+def client_of(request: Request) -> str:
+    """The client's address, as the server reports it (the peer; behind a proxy uvicorn
+    trusts, the address it forwards): the key the query workers are shared by."""
+    return request.client.host if request.client else ""
+
+
 def default_law(request: Request) -> LawView:
     """The service's view of the law today, from its settings."""
     settings: ServerSettings = request.app.state.settings

@@ -10,6 +10,7 @@ old way (a thread that is abandoned, not stopped, at the timeout) as the benchma
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ import anyio
 import anyio.to_thread
 import pyoxigraph as ox
 
+from ..errors import StoreError
 from ..isolation.evaluation import KINDS, Deadline, Formats, Refusal, evaluate
 from ..isolation.pool import Busy, Snapshots, Stopped, WorkerPool
 from ..namespaces import PREFIXES
@@ -44,8 +46,8 @@ class Runner:
     def __init__(self, store: GraphStore, settings: ServerSettings) -> None:
         self.store, self.settings = store, settings
         self.isolated = settings.isolation == "process" and store.embedded
-        self.pool = WorkerPool(settings.workers, settings.query_memory * 1024 * 1024) \
-            if self.isolated else None
+        self.pool = WorkerPool(settings.workers, settings.query_memory * 1024 * 1024,
+                               settings.preempt_after) if self.isolated else None
         self._snapshots: Snapshots | None = None
         self._publishing: anyio.Lock | None = None
         self._writing: anyio.Lock | None = None
@@ -53,16 +55,22 @@ class Runner:
             store.limit_requests(settings.query_timeout)
 
     async def start(self) -> None:
-        """Publish the first snapshot and start a worker, ahead of the first query."""
+        """Publish the first snapshot and start a worker, ahead of the first query (the
+        service answers meanwhile). If that fails, the first query tries again and answers
+        with the problem."""
         if self.pool is not None:
-            await self._snapshot()
-            await self.pool.warm()
+            with contextlib.suppress(OSError, StoreError):
+                await self._snapshot()
+                await self.pool.warm()
 
     def close(self) -> None:
         """Stop the workers and remove the snapshots (a later query starts afresh)."""
         if self.pool is not None:
             self.pool.close()
-            self.pool = WorkerPool(self.pool.size, self.pool.memory_cap)
+            with contextlib.suppress(OSError):  # a worker still in the folder: at exit only
+                self.store.reattach()  # the folder store is the service's own again
+            self.pool = WorkerPool(self.pool.size, self.pool.memory_cap,
+                                   self.pool.preempt_after)
         if self._snapshots is not None:
             self._snapshots.close()
             self._snapshots = None
@@ -73,7 +81,10 @@ class Runner:
         async with self._publishing:
             if self._snapshots is None:
                 snapshots = Snapshots(self.store)
-                await anyio.to_thread.run_sync(snapshots.publish)
+                folder = await anyio.to_thread.run_sync(snapshots.publish)
+                if self.store.persistent:  # read through it: a worker may write the folder
+                    await anyio.to_thread.run_sync(
+                        lambda: self.store.detach(folder, changed=False))
                 self._snapshots = snapshots
         return self._snapshots
 
@@ -81,7 +92,8 @@ class Runner:
 
     async def query(self, text: str, **options: Any) -> tuple[str, bytes]:
         """(media type, body) of ``text``'s answer (options: default_graphs, named_graphs,
-        bindings, choose_format); store and SERVICE faults become problem details."""
+        bindings, choose_format, client: the address the workers are shared by); store and
+        SERVICE faults become problem details."""
         try:
             return await self._query(text, **options)
         except ProblemError as err:
@@ -96,7 +108,7 @@ class Runner:
 
     async def _query(self, text: str, *, default_graphs: tuple[str, ...] = (),
                     named_graphs: tuple[str, ...] = (), bindings: Bindings | None = None,
-                    choose_format: Callable[[str], Any]) -> tuple[str, bytes]:
+                    choose_format: Callable[[str], Any], client: str = "") -> tuple[str, bytes]:
         """(media type, body) of ``text``'s answer; ``choose_format(kind)`` negotiates."""
         check_remote(text, self.settings.service_allowlist)
         formats = negotiated(choose_format)
@@ -107,16 +119,16 @@ class Runner:
                 "default_graphs": default_graphs, "named_graphs": named_graphs,
                 "bindings": bindings or None, "formats": formats,
                 "max_rows": self.settings.max_rows, "timeout": self.settings.query_timeout}
-        reply = await self._call(task)
+        reply = await self._call(task, client)
         if reply[0] == "ok":
             return reply[1], reply[2]
         raise self._problem(reply)
 
-    async def _call(self, task: dict[str, Any]) -> tuple:
+    async def _call(self, task: dict[str, Any], client: str) -> tuple:
         assert self.pool is not None
         try:
             return await self.pool.call(task, self.settings.query_timeout,
-                                        self.settings.queue_wait)
+                                        self.settings.queue_wait, client)
         except Stopped as stop:
             raise self._stopped(stop) from None
         except Busy:
@@ -140,6 +152,12 @@ class Runner:
                                 f"the query needed more than {self.settings.query_memory} MB "
                                 "and was stopped; narrow it or add a LIMIT",
                                 headers={"Retry-After": "5"})
+        if stop.reason == "preempted":
+            return ProblemError(503, "query-preempted", "query stopped to let others run",
+                                f"the query ran {stop.detail} s while holding more query workers "
+                                "than other clients whose queries waited, and was stopped so "
+                                "that they could run; try again later, one query at a time, or "
+                                "narrow it", headers={"Retry-After": "5"})
         return ProblemError(500, "query-crashed", "the query engine failed",
                             f"the query engine stopped on this query ({stop.detail}); the "
                             "service itself is unaffected")
@@ -175,19 +193,20 @@ class Runner:
 
     # -- updates ---------------------------------------------------------------------------
 
-    async def update(self, text: str) -> None:
+    async def update(self, text: str, client: str = "") -> None:
         """Apply ``text`` (see :meth:`_update`); a remote store's timeout names the store."""
         try:
-            await self._update(text)
+            await self._update(text, client)
         except ProblemError as err:
             raise self._store_fault(err) from None
 
-    async def _update(self, text: str) -> None:
+    async def _update(self, text: str, client: str) -> None:
         """Apply ``text`` in one transaction, or change nothing (also at the timeout).
 
-        Isolated: the update runs first in a worker, on a copy of the current snapshot, within
-        the timeout and memory cap; only then does the service's own store take the result,
-        while reads go on over the old data. Updates run one at a time."""
+        Isolated, in memory: the update runs in a worker, on a copy of the current snapshot,
+        within the timeout and memory cap; only then does the service's own store take the
+        result, while reads go on over the old data. A folder store (``--store DIR``): a worker
+        applies it to the folder itself (:meth:`_update_folder`). Updates run one at a time."""
         check_remote(text, self.settings.service_allowlist, update=True)
         if self._writing is None:
             self._writing = anyio.Lock()
@@ -196,34 +215,66 @@ class Runner:
                 await self._update_in_thread(text)
                 return
             snapshots = await self._snapshot()
+            if self.store.persistent:
+                await self._update_folder(text, client, snapshots)
+                return
             work = await anyio.to_thread.run_sync(snapshots.work_copy)
             try:
-                reply = await self._call({"op": "update", "folder": str(work), "text": text})
+                reply = await self._call({"op": "update", "folder": str(work), "text": text},
+                                         client)
                 if reply[0] != "updated":
                     raise self._problem(reply)
-                if self.store.persistent:  # the user's folder: apply there, then snapshot it
-                    await anyio.to_thread.run_sync(self.store.update, text)
-                    await anyio.to_thread.run_sync(snapshots.publish)
-                else:  # in memory: take the updated copy as it is
-                    await anyio.to_thread.run_sync(self.store.take_contents, work)
-                    snapshots.adopt(work)
+                # in memory: take the updated copy as it is
+                await anyio.to_thread.run_sync(self.store.take_contents, work)
+                snapshots.adopt(work)
             finally:
                 if work.exists():
                     snapshots.discard(work)
 
     async def write(self, work: Callable[[], T]) -> T:
         """Run ``work`` (a checked write through the store, such as an edit) one at a time with
-        the updates, then let the workers read the result: the next query sees it."""
+        the updates, then let the workers read the result: the next query sees it. A folder
+        store read through a snapshot is opened for writing for the time of ``work``."""
         if self._writing is None:
             self._writing = anyio.Lock()
         async with self._writing:
+            reattached = self.store.detached
+            if reattached:  # no worker writes the folder now: updates wait for this lock
+                await anyio.to_thread.run_sync(self.store.reattach)
             generation = self.store.generation
             try:
                 return await anyio.to_thread.run_sync(work)
             finally:
-                if self.store.generation != generation and self.pool is not None \
-                        and self._snapshots is not None:
-                    await anyio.to_thread.run_sync(self._snapshots.publish)
+                with anyio.CancelScope(shield=True):
+                    if self.pool is not None and self._snapshots is not None:
+                        if reattached:
+                            await anyio.to_thread.run_sync(self._view_folder, self._snapshots)
+                        elif self.store.generation != generation:
+                            await anyio.to_thread.run_sync(self._snapshots.publish)
+
+    async def _update_folder(self, text: str, client: str, snapshots: Snapshots) -> None:
+        """Apply ``text`` to the store folder once, in a worker, within the limits.
+
+        The service reads a detached folder store through snapshots (see :meth:`start`), so
+        the worker may open the folder for writing. Its update is one RocksDB transaction:
+        killed before the commit (the timeout, the memory cap, a client gone), the folder is as
+        it was, as after a crash. Then the folder is checkpointed again and the service and the
+        workers read the new snapshot (also after a kill: the kill may come in the moment after
+        the commit, and what is read must be what the folder holds)."""
+        written = True
+        try:
+            reply = await self._call({"op": "update", "folder": self.store.location,
+                                      "text": text}, client)
+            if reply[0] != "updated":
+                written = False  # refused or failed: the transaction never committed
+                raise self._problem(reply)
+        finally:
+            if written:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(self._view_folder, snapshots)
+
+    def _view_folder(self, snapshots: Snapshots) -> None:
+        self.store.detach(snapshots.publish())
 
     async def _update_in_thread(self, text: str) -> None:
         try:

@@ -16,12 +16,13 @@
     StoreTimeoutError          504  (the remote store did not answer in time; names it)
     StoreError                 502  (the remote store failed or cannot be reached; names it)
     ProblemError               as raised (401, 403, 404, 406, 413, 415, 503 ...)
+    ResponseValidationError    500  contract-violation (an answer outside its model: a bug)
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -118,6 +119,15 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "invalid-parameters", "invalid parameters", detail,
                        request.url.path, errors=errors)
+
+    @app.exception_handler(ResponseValidationError)
+    async def _contract(request: Request, exc: ResponseValidationError) -> JSONResponse:
+        # the library answered something the typed contract does not allow: a bug, said so
+        fields = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + e.get("msg", "")
+                           for e in exc.errors()[:5])
+        return problem(500, "contract-violation", "answer outside the contract",
+                       f"the answer does not match its documented schema ({fields}); please "
+                       "report it", request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -25,6 +25,9 @@ class ServerSettings:
     workers: int = field(default_factory=default_workers)  #: worker processes at most
     query_memory: int = 1024  #: MB a worker may hold resident before it is stopped (0: no cap)
     queue_wait: float = 30.0  #: seconds a query waits for a free worker before a 503
+    #: seconds a query of a client holding at least two workers more than a client whose query
+    #: waits may run before it is stopped for that query (fair sharing, see aimsgraph.isolation)
+    preempt_after: float = 1.0
     route_timeout: float = 60.0  #: seconds any other route (REST, web page) may take
 
     #: the Host names requests may use (others get a 400); "*" allows any (behind a proxy that
@@ -38,15 +41,17 @@ class ServerSettings:
     as_enacted: bool = False  #: apply no amendment change set unless a request asks
     #: mapping sets that count (ids or file stems); empty: every set selected by default
     mapping_sets: tuple[str, ...] = field(default=())
+    #: oldest acceptable evidence, in months (validation findings and the action plan)
+    evidence_months: int = 12
 
     def __post_init__(self) -> None:
-        for name in ("query_timeout", "queue_wait", "route_timeout"):
+        for name in ("query_timeout", "queue_wait", "route_timeout", "preempt_after"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise UsageError(f"{name.replace('_', '-')} must be a number of seconds above "
                                  f"0, got {value!r}")
         for name, low in (("max_rows", 1), ("max_body_bytes", 1), ("workers", 1),
-                          ("query_memory", 0)):
+                          ("evidence_months", 1), ("query_memory", 0)):
             value = getattr(self, name)
             if not isinstance(value, int) or value < low:
                 raise UsageError(f"{name.replace('_', '-')} must be a whole number of at least "

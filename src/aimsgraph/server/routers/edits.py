@@ -33,6 +33,8 @@ HELP = {
     "owner": "a person id (people.csv)",
     "justification": "why the control is included or excluded (required for an exclusion)",
     "target_date": "when it is due (YYYY-MM-DD)",
+    "review_date": "when it is next reviewed (YYYY-MM-DD)",
+    "next_assessment": "when it is next assessed (YYYY-MM-DD)",
     "title": "a short title",
     "supports": "the SoA line (controls.csv) or clause line (clauses.csv) id it evidences",
     "date": "YYYY-MM-DD",
@@ -77,14 +79,14 @@ NEW = {kind: _model(f"New{NAMES[kind][1]}", spec.columns,
 def resource(request: Request, record: Record) -> dict[str, Any]:
     return {"kind": record.kind, "id": record.id, "iri": record.iri, "version": record.etag,
             "fields": record.row,
-            "href": str(request.url_for(f"get_{record.kind}", id=record.id))}
+            "href": str(request.url_for(f"get_{record.kind}_record", id=record.id))}
 
 
 def answer(request: Request, record: Record, status: int = 200,
            extra: dict[str, Any] | None = None) -> JSONResponse:
     headers = {"ETag": record.etag}
     if status == 201:
-        headers["Location"] = str(request.url_for(f"get_{record.kind}", id=record.id))
+        headers["Location"] = str(request.url_for(f"get_{record.kind}_record", id=record.id))
     return JSONResponse({**resource(request, record), **(extra or {})}, status_code=status,
                         headers=headers)
 
@@ -150,7 +152,7 @@ def _routes(kind: str) -> None:
     def get_one(id: str, request: Request, store: StoreDep) -> JSONResponse:
         return answer(request, get_record(store, kind, id))
 
-    router.add_api_route(f"{base}/{{id}}", get_one, methods=["GET"], name=f"get_{kind}",
+    router.add_api_route(f"{base}/{{id}}", get_one, methods=["GET"], name=f"get_{kind}_record",
                          summary=f"One {label}, its fields as in the CSV file; its version in "
                                  "ETag", response_model=None)
 
@@ -161,7 +163,7 @@ def _routes(kind: str) -> None:
         return answer(request, done.record, extra=report(done, commit))
 
     change.__annotations__["body"] = change_model  # a model made here, not a module name
-    router.add_api_route(f"{base}/{{id}}", change, methods=["PATCH"], name=f"change_{kind}",
+    router.add_api_route(f"{base}/{{id}}", change, methods=["PATCH"], name=f"change_{kind}_record",
                          summary=f"Change a {label}: only the fields sent (If-Match required)",
                          responses={**WRITES, **PRECONDITIONS}, response_model=None)
 
@@ -169,7 +171,7 @@ def _routes(kind: str) -> None:
         def list_all(request: Request, store: StoreDep) -> dict[str, Any]:
             return {"items": [resource(request, r) for r in list_records(store, kind)]}
 
-        router.add_api_route(base, list_all, methods=["GET"], name=f"list_{kind}",
+        router.add_api_route(base, list_all, methods=["GET"], name=f"list_{kind}_records",
                              summary=f"Every {label} record")
 
     if spec.create:
@@ -183,7 +185,7 @@ def _routes(kind: str) -> None:
             return answer(request, done.record, 201, report(done, commit))
 
         create.__annotations__["body"] = new_model
-        router.add_api_route(base, create, methods=["POST"], name=f"create_{kind}",
+        router.add_api_route(base, create, methods=["POST"], name=f"create_{kind}_record",
                              summary=f"Add a {label}", status_code=201,
                              responses={**WRITES, 409: {"description": "the id is taken "
                                                         "(problem `record-exists`)"}},
@@ -200,7 +202,7 @@ def _routes(kind: str) -> None:
             return JSONResponse({"retired": id, **report(done, commit)})
 
         router.add_api_route(f"{base}/{{id}}", retire, methods=["DELETE"],
-                             name=f"retire_{kind}",
+                             name=f"retire_{kind}_record",
                              summary=f"Retire a {label} (If-Match required; the trail keeps it)",
                              responses={**WRITES, **PRECONDITIONS}, response_model=None)
 

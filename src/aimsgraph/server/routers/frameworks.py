@@ -10,6 +10,7 @@ from ...coverage import natural_key
 from ...namespaces import BASE, FRAMEWORKS
 from ...queries import QueryCatalog
 from ..deps import StoreDep
+from ..models import Framework, FrameworkSummary, Provision, ProvisionNode, problems
 from ..problems import ProblemError
 
 router = APIRouter(tags=["Frameworks"])
@@ -36,7 +37,8 @@ def records(store, name: str, **values: str) -> list[dict]:  # type: ignore[no-u
     return list(QueryCatalog().get(name).run(store, values).records())
 
 
-@router.get("/frameworks", summary="Every framework edition in the graph")
+@router.get("/frameworks", summary="Every framework edition in the graph",
+            response_model=list[FrameworkSummary], responses=problems(502))
 def list_frameworks(request: Request, store: StoreDep) -> list[dict]:
     return [{
         "id": slug(r["framework"] or ""), "iri": r["framework"], "notation": r["notation"],
@@ -48,7 +50,8 @@ def list_frameworks(request: Request, store: StoreDep) -> list[dict]:
     } for r in records(store, "frameworks")]
 
 
-@router.get("/frameworks/{framework}", summary="One framework edition with its counts")
+@router.get("/frameworks/{framework}", summary="One framework edition with its counts",
+            response_model=Framework, responses=problems(404, 502))
 def get_framework(framework: str, request: Request, store: StoreDep) -> dict:
     iri = framework_iri(framework)
     found = [f for f in list_frameworks(request, store) if f["iri"] == iri]
@@ -59,7 +62,8 @@ def get_framework(framework: str, request: Request, store: StoreDep) -> dict:
     return {**found[0], "counts": counts}
 
 
-@router.get("/frameworks/{framework}/provisions", summary="A framework's provisions as a tree")
+@router.get("/frameworks/{framework}/provisions", summary="A framework's provisions as a tree",
+            response_model=list[ProvisionNode], responses=problems(404, 502))
 def provision_tree(framework: str, request: Request, store: StoreDep) -> list[dict]:
     iri = framework_iri(framework)
     rows = records(store, "provisions", framework=iri)
@@ -78,7 +82,8 @@ def provision_tree(framework: str, request: Request, store: StoreDep) -> list[di
 
 
 @router.get("/frameworks/{framework}/provisions/{notation:path}",
-            summary="One provision by its number: parents, children and mappings")
+            summary="One provision by its number: parents, children and mappings",
+            response_model=Provision, responses=problems(404, 502))
 def get_provision(framework: str, notation: str, request: Request, store: StoreDep) -> dict:
     iri = framework_iri(framework)
     found = records(store, "provision", framework=iri, notation=notation)
@@ -88,7 +93,8 @@ def get_provision(framework: str, notation: str, request: Request, store: StoreD
     return provision_resource(request, store, found[0]["provision"] or "")
 
 
-@router.get("/provisions", summary="One provision by IRI: parents, children and mappings")
+@router.get("/provisions", summary="One provision by IRI: parents, children and mappings",
+            response_model=Provision, responses=problems(404, 422, 502))
 def provision_by_iri(request: Request, store: StoreDep,
                      iri: Annotated[str, Query(description="the provision IRI")]) -> dict:
     return provision_resource(request, store, iri)

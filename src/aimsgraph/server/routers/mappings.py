@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from ...coverage import (
     DEFAULT_RULE,
@@ -22,6 +22,8 @@ from ...coverage import (
 from ...exchange import authored_mappings
 from ...mappingsets import used_mapping_sets
 from ..deps import SelectedStoreDep
+from ..models import Coverage, MappingPage, problems
+from ..pagination import PAGE_HEADERS, PageDep, paginate
 from ..problems import ProblemError
 from .frameworks import framework_iri
 
@@ -29,14 +31,18 @@ router = APIRouter(tags=["Crosswalks"])
 RELATIONS = ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated", "Unspecified")
 
 
-@router.get("/mappings", summary="Authored mappings, filtered by framework and relation")
+@router.get("/mappings", summary="Authored mappings, filtered by framework and relation",
+            response_model=MappingPage,
+            responses={**problems(404, 409, 422, 502, s400="Unknown relation or mapping set, or "
+                                  "a Host not served"), **PAGE_HEADERS})
 def list_mappings(
+    request: Request,
+    response: Response,
     store: SelectedStoreDep,
+    page: PageDep,
     source: Annotated[str | None, Query(description="source framework (id, key or IRI)")] = None,
     target: Annotated[str | None, Query(description="target framework (id, key or IRI)")] = None,
     relation: Annotated[str | None, Query(description="one of " + ", ".join(RELATIONS))] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict:
     if relation is not None and relation not in RELATIONS:
         raise ProblemError(400, "bad-relation", "unknown relation",
@@ -55,13 +61,18 @@ def list_mappings(
                      "target": m["target"], "targetNotation": m["targetNotation"],
                      "relation": rel, "confidence": m["confidence"], "rationale": m["rationale"],
                      "authoredIn": f"{m['file']}:{m['row']}" if m["file"] else None})
-    return {"mappingSets": used_mapping_sets(store), "total": len(rows), "offset": offset,
-            "items": rows[offset:offset + limit]}
+    return {"mappingSets": used_mapping_sets(store), **paginate(request, response, page, rows)}
 
 
-@router.get("/coverage", summary="Which provisions of a framework what you have covers, with paths")
+@router.get("/coverage", summary="Which provisions of a framework what you have covers, with paths",
+            response_model=Coverage,
+            responses={**problems(404, 409, 422, 502, s400="Unknown level, role or mapping set, "
+                                  "or a Host not served"), **PAGE_HEADERS})
 def get_coverage(
+    request: Request,
+    response: Response,
     store: SelectedStoreDep,
+    page: PageDep,
     have: Annotated[str, Query(description="frameworks you satisfy, comma-separated")],
     want: Annotated[str, Query(description="the framework to cover")],
     level: Annotated[str | None, Query(description="only full, partial or none")] = None,
@@ -87,12 +98,12 @@ def get_coverage(
     rows = coverage(store, [framework_iri(h.strip()) for h in have.split(",") if h.strip()],
                     framework_iri(want), rule=rule, graph=graph, roles=roles)
     return {"mappingSets": used_mapping_sets(store),
-            "settings": {**rule.as_dict(), "roles": role_names(roles) if roles else "any"},
+            "settings": {**rule.as_dict(), "roles": role_names(roles) if roles else None},
             "counts": level_counts(rows), "notCounted": sum(not r.counted for r in rows),
-            "items": [
+            **paginate(request, response, page, [
         {"provision": r.target.iri, "notation": r.target.notation, "title": r.target.title,
-         "coverage": r.level, "confidence": str(r.confidence) if r.confidence else None,
+         "coverage": r.level, "confidence": r.confidence,
          "path": describe_path(r, graph), "counted": r.counted,
          "addressedTo": role_names((r.requirement.addressees | r.requirement.public_bodies)
                                    if r.requirement else ())}
-        for r in rows if (level is None or r.level == level) and (r.counted or all_provisions)]}
+        for r in rows if (level is None or r.level == level) and (r.counted or all_provisions)])}

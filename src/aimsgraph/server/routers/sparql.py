@@ -9,7 +9,8 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..deps import SettingsDep, StoreDep, get_runner
+from ..deps import SettingsDep, StoreDep, client_of, get_runner
+from ..models import SparqlForm, problems
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
 from ..problems import ProblemError
 from ..settings import ServerSettings
@@ -19,6 +20,23 @@ router = APIRouter(tags=["SPARQL"])
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+#: what client SPARQL may answer beside its result (the query guard's refusals are 400 and 403)
+SPARQL_PROBLEMS = problems(403, 406, 500, 502, 503, s400="The query (or update) does not parse, "
+                           "is too deep or too large, returns too many rows, or a Host not "
+                           "served", s403="SERVICE or LOAD of an address not allowed; for "
+                           "updates also: read-only service or wrong token")
+RESULT_CONTENT = {m: {"schema": {"type": "string"} if not m.endswith("json") else {}}
+                  for m, _ in RESULTS + GRAPHS}
+POST_BODY = {"required": True, "content": {
+    FORM_TYPE: {"schema": SparqlForm.model_json_schema(by_alias=True),
+                "encoding": {"default-graph-uri": {"explode": True},
+                             "named-graph-uri": {"explode": True}}},
+    QUERY_TYPE: {"schema": {"type": "string", "description": "a SPARQL 1.1 query"}},
+    UPDATE_TYPE: {"schema": {"type": "string", "description": "a SPARQL 1.1 update; needs "
+                                                           "Authorization: Bearer TOKEN"}},
+}}
 
 
 def negotiator(accept: str | None):  # type: ignore[no-untyped-def]
@@ -32,12 +50,16 @@ async def answer(request: Request, store, settings: ServerSettings, text: str,  
                  default_graphs: list[str], named_graphs: list[str]) -> Response:
     media, body = await get_runner(request).query(
         text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-        choose_format=negotiator(request.headers.get("accept")))
+        choose_format=negotiator(request.headers.get("accept")), client=client_of(request))
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
 @router.get("/sparql", summary="SPARQL query by GET, the query page, or the service description",
-            responses={200: {"content": {m: {} for m, _ in RESULTS + GRAPHS}}})
+            responses={200: {"content": RESULT_CONTENT,
+                             "description": "query results, or without a query the SPARQL 1.1 "
+                                            "Service Description"},
+                       303: {"description": "without a query, to a browser: the query page"},
+                       **SPARQL_PROBLEMS})
 async def sparql_get(
     request: Request,
     store: StoreDep,
@@ -55,8 +77,16 @@ async def sparql_get(
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST",
-             responses={200: {"content": {m: {} for m, _ in RESULTS + GRAPHS}},
-                        204: {"description": "update applied"}})
+             description="A query as `application/sparql-query`, an update as "
+                         "`application/sparql-update` (with the bearer token), or either as a "
+                         "form field. `default-graph-uri` and `named-graph-uri` may also be "
+                         "query parameters.",
+             responses={200: {"content": RESULT_CONTENT, "description": "query results"},
+                        204: {"description": "update applied"},
+                        **problems(401, 413, 415),
+                        **SPARQL_PROBLEMS},
+             openapi_extra={"requestBody": POST_BODY,
+                            "security": [{}, {"updateToken": []}]})
 async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await read_body(request, settings)
@@ -96,7 +126,7 @@ async def update(request: Request, store, settings: ServerSettings, text: str) -
     if not hmac.compare_digest(given[7:].strip().encode(), settings.update_token.encode()):
         raise ProblemError(403, "forbidden", "wrong update token",
                            "the update token is not the one this server was started with")
-    await get_runner(request).update(text)
+    await get_runner(request).update(text, client_of(request))
     request.app.state.updated = True  # stores built for other mapping set choices are now stale
     request.app.state.__dict__.pop("selection_stores", None)
     return Response(status_code=204)

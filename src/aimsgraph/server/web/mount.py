@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .routes import crosswalks, edits, impact, organization, overview, soa, sparql
+from .routes import crosswalks, edits, impact, organization, overview, plan, soa, sparql
 from .templating import HERE, PageNotFound, not_found_page
 
 PREFIX = "/ui/"
@@ -18,7 +18,7 @@ def is_page(path: str) -> bool:
 
 def install(app: FastAPI) -> None:
     """Add the pages to ``app``; call after problems.install (it wraps its 404 handler)."""
-    for module in (overview, crosswalks, organization, impact, sparql, soa, edits):
+    for module in (overview, crosswalks, organization, plan, impact, sparql, soa, edits):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="web-static")
 

@@ -23,6 +23,7 @@ templates.env.lstrip_blocks = True
 #: the navigation bar: (label, path, the page ids it is "current" for)
 NAV = (("Overview", "/", "overview"), ("Heatmap", "/ui/heatmap", "heatmap"),
        ("Crosswalks", "/ui/provisions", "provisions"), ("AI systems", "/ui/systems", "systems"),
+       ("Action plan", "/ui/plan", "plan"),
        ("Findings", "/ui/validation", "validation"), ("Impact", "/ui/impact", "impact"),
        ("SPARQL", "/ui/sparql", "sparql"), ("SoA", "/ui/soa", "soa"))
 

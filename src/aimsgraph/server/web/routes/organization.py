@@ -18,7 +18,9 @@ from ...auth import Principal, current_principal
 from ...deps import StoreDep, default_law
 from ...faults import freshness
 from ...routers.organization import findings, findings_key
+from ..deadlines import current_plan, owners_of_findings, system_dates
 from ..links import Links, catalog
+from ..routes.plan import timelines
 from ..systems import finding_targets, role_label, summaries, system_pages, system_record, urgency
 from ..templating import PageNotFound, render
 
@@ -27,7 +29,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/ui/systems", response_class=HTMLResponse)
 def systems_page(request: Request) -> HTMLResponse:
-    return render(request, "systems.html", "systems", "AI systems", systems=summaries(request))
+    systems = summaries(request)
+    return render(request, "systems.html", "systems", "AI systems", systems=systems,
+                  dates=system_dates(current_plan(request), systems))
 
 
 @router.get("/ui/systems/{system}", response_class=HTMLResponse)
@@ -49,10 +53,14 @@ def system_page(system: str, request: Request, store: StoreDep,
              "risk_statuses": [(v, v) for v in RISK_STATUSES],
              "kinds": [(v, v) for v in KINDS],
              "assessment_statuses": [(v, v) for v in ASSESSMENT_STATUSES]} if editing else {}
+    plan = current_plan(request)
     return render(request, "system.html", "systems", found.name, s=found, risks=risks,
                   editing=editing, system_id=system, **forms,
                   lines=lines, assessments=assessments, index=index, role_label=role_label,
-                  findings=[(f, finding_targets(f, links, index, keys)) for f in found.findings])
+                  findings=[(f, finding_targets(f, links, index, keys)) for f in found.findings],
+                  dates=system_dates(plan, [found]).get(found.key),
+                  owners=owners_of_findings(plan),
+                  timeline=timelines(request, plan, found.key)[0][1] if plan else None)
 
 
 @router.get("/ui/validation", response_class=HTMLResponse)
@@ -63,6 +71,7 @@ def validation_page(request: Request, store: StoreDep) -> HTMLResponse:
     found = sorted(findings(request, store), key=urgency)
     status = freshness(store, findings_key(default_law(request)))
     return render(request, "validation.html", "validation", "Validation findings",
+                  owners=owners_of_findings(current_plan(request)),
                   read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found],
                   violations=sum(f.severity == "Violation" for f in found),

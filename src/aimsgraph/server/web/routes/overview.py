@@ -13,6 +13,7 @@ from ...deps import StoreDep, default_law
 from ...faults import freshness
 from ...routers.organization import findings, findings_key
 from ..coverage_view import implemented, per_framework
+from ..deadlines import current_plan, owners_of_findings, system_dates
 from ..links import Links, catalog
 from ..systems import finding_targets, summaries, system_pages, urgency
 from ..templating import render
@@ -34,7 +35,10 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
     lacking = sorted((s for s in systems if s.gaps or s.violations),
                      key=lambda s: (-len(s.gaps) - s.violations, s.name))
     status = freshness(store, findings_key(default_law(request)))
-    return render(request, "overview.html", "overview", "Overview",
+    plan = current_plan(request)
+    return render(request, "overview.html", "overview", "Overview", plan=plan,
+                  dates=system_dates(plan, systems), owners=owners_of_findings(plan),
+                  soonest=[a for a in plan.actions if a.deadline][:URGENT] if plan else [],
                   read_at=status["readAt"], notice=status.get("storeUnreachable", ""),
                   frameworks=index.ordered_frameworks(), provisions=provisions,
                   coverage=per_framework(request) if implemented(request) else [],

@@ -1,9 +1,16 @@
 """The SPARQL page: an editor with the named queries as examples, results as a table, downloads in
 every format the /sparql endpoint serves. Queries run through the endpoint's guarded path
-(execution.Runner: no SERVICE/LOAD unless allowed, the timeout, the memory cap, the row limit)."""
+(execution.Runner: no SERVICE/LOAD unless allowed, the timeout, the memory cap, the row limit).
+
+The page's CSV and TSV downloads are tables for a spreadsheet, written by ``spreadsheet.py``: one
+plain value per cell (an IRI, a literal's lexical form) and no cell a spreadsheet would run (a
+label ``=HYPERLINK(...)`` in loaded data gets a leading ``'``). The exact W3C SPARQL CSV/TSV
+result formats, for programs, stay at ``/sparql``."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 
@@ -15,7 +22,8 @@ from ....errors import AimsgraphError
 from ....formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat
 from ....namespaces import PREFIXES
 from ....queries import NamedQuery, QueryCatalog
-from ...deps import SettingsDep, StoreDep, get_runner
+from ....spreadsheet import neutralize, write_csv
+from ...deps import SettingsDep, StoreDep, client_of, get_runner
 from ...execution import Runner
 from ...negotiation import GRAPHS, RESULTS
 from ...problems import ProblemError, status_of
@@ -95,7 +103,7 @@ async def sparql_page(request: Request, store: StoreDep, settings: SettingsDep,
     links = Links(request, catalog(request))
     try:
         bindings = named.bindings(values) if named else None
-        outcome = await evaluate(get_runner(request), text, bindings, links)
+        outcome = await evaluate(get_runner(request), text, bindings, links, client_of(request))
     except ProblemError as err:
         return render(request, "sparql.html", "sparql", "SPARQL", status_code=err.status,
                       error=err.detail, **context)
@@ -119,20 +127,59 @@ async def sparql_download(request: Request, store: StoreDep, settings: SettingsD
                            f"format is one of {', '.join([*SOLUTION_FORMATS, *GRAPH_FORMATS])}")
     named = example_of(example)
     bindings = named.bindings(parameters(request, named)) if named else None
-    media, body = await get_runner(request).query(query, bindings=bindings,
-                                                  choose_format=fixed(fmt))
+    if fmt.name in SPREADSHEET_TABLES:
+        media, body = await get_runner(request).query(
+            query, bindings=bindings, choose_format=fixed(SOLUTION_FORMATS["json"]),
+            client=client_of(request))
+        media, body = SPREADSHEET_TABLES[fmt.name], spreadsheet_table(body, fmt.name)
+    else:
+        media, body = await get_runner(request).query(query, bindings=bindings,
+                                                      choose_format=fixed(fmt),
+                                                      client=client_of(request))
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="results.{EXTENSION[fmt.name]}"'})
 
 
-async def evaluate(runner: Runner, text: str, bindings, links: Links) -> Outcome:  # type: ignore[no-untyped-def]
+#: the downloads written as spreadsheet tables (media type of each)
+SPREADSHEET_TABLES = {"csv": "text/csv; charset=utf-8",
+                      "tsv": "text/tab-separated-values; charset=utf-8"}
+
+
+def spreadsheet_table(results_json: bytes, name: str) -> bytes:
+    """SPARQL JSON results as a CSV or TSV table: a header of the variables, one plain value per
+    cell (unbound cells empty), every text cell neutralized for spreadsheets."""
+    data = json.loads(results_json)
+    if "boolean" in data:
+        columns, rows = ["boolean"], [{"boolean": "true" if data["boolean"] else "false"}]
+    else:
+        columns = data["head"].get("vars", [])
+        rows = [{c: (b[c]["value"] if b[c]["type"] != "bnode" else "_:" + b[c]["value"])
+                 for c in columns if c in b} for b in data["results"]["bindings"]]
+    out = io.StringIO()
+    if name == "tsv":
+        _write_tsv(out, rows, columns)
+    else:
+        write_csv(out, rows, columns)
+    return out.getvalue().encode("utf-8")
+
+
+def _write_tsv(out: io.StringIO, rows: list[dict[str, str]], columns: list[str]) -> None:
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralize(row.get(c, "")) for c in columns])
+
+
+async def evaluate(runner: Runner, text: str, bindings, links: Links,  # type: ignore[no-untyped-def]
+                   client: str = "") -> Outcome:
     """Run through the guarded path as SPARQL JSON results (or N-Triples) and tabulate."""
     def choose(kind: str):  # type: ignore[no-untyped-def]
         table = GRAPHS if kind == "graph" else RESULTS
         media = "application/n-triples" if kind == "graph" else "application/sparql-results+json"
         return media, dict(table)[media]
 
-    media, body = await runner.query(text, bindings=bindings, choose_format=choose)
+    media, body = await runner.query(text, bindings=bindings, choose_format=choose,
+                                     client=client)
     if media == "application/n-triples":
         triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
         rows = [[term_cell(t.subject, links), term_cell(t.predicate, links),
