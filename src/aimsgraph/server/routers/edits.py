@@ -18,6 +18,7 @@ from ...edits import KINDS, Edit, Record, apply_edit, cell, get_record, list_rec
 from ...organization import TABLES
 from ..auth import Principal, require_role
 from ..deps import DERIVED_LOCK, StoreDep, default_law, get_runner
+from ..models import STATUS_MEANING, Problem, problems
 from ..problems import ProblemError
 from .organization import findings, findings_key
 
@@ -132,15 +133,61 @@ def report(change: Any, commit: str) -> dict[str, Any]:
             "findings": [vars(f) for f in change.findings]}
 
 
-PRECONDITIONS = {412: {"description": "If-Match is not the record's current ETag (problem "
-                              "`stale-record`; the current one is in ETag)"},
-                 428: {"description": "no If-Match (problem `precondition-required`)"}}
-WRITES = {401: {"description": "unknown token"},
-          403: {"description": "the editor or admin role is needed"},
-          404: {"description": "no such record (problem `unknown-record`)"},
-          422: {"description": "refused: the importer's checks or the coverage shapes (problem "
-                               "`edit-rejected` or `invalid-parameters`, `errors` names each "
-                               "field)"}}
+class RecordAnswer(BaseModel):
+    """One record: its fields as in its CSV file, and its version (also in ETag)."""
+
+    kind: str
+    id: str
+    iri: str
+    version: str = Field(description="the record's ETag: send it in If-Match to change it")
+    fields: dict[str, str]
+    href: str
+
+
+class Changed(BaseModel):
+    added: int = Field(description="statements the edit added")
+    removed: int = Field(description="statements the edit removed")
+
+
+class EditAnswer(RecordAnswer):
+    """The record after an edit, the commit, and the findings on the records it touches."""
+
+    commit: str
+    changed: Changed
+    findings: list[dict[str, Any]]
+
+
+class RetiredAnswer(BaseModel):
+    retired: str
+    commit: str
+    changed: Changed
+    findings: list[dict[str, Any]]
+
+
+class RecordList(BaseModel):
+    items: list[RecordAnswer]
+
+
+NOTES = {"s401": "A token the service does not know (`unauthorized`)",
+         "s403": "The editor or admin role is needed (`forbidden`)",
+         "s404": "No such record (`unknown-record`)",
+         "s409": "The id is taken (`record-exists`)",
+         "s412": "If-Match is not the record's current ETag (`stale-record`; the current one "
+                 "is in ETag)",
+         "s422": "Refused by the importer's checks or the coverage shapes (`edit-rejected`) or "
+                 "a field the record does not have (`invalid-parameters`); `errors` names each "
+                 "field",
+         "s428": "No If-Match (`precondition-required`)"}
+SECURITY = {"security": [{"updateToken": []}]}
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    known = {k: v for k, v in NOTES.items() if int(k[1:]) in statuses}
+    extra = {s for s in statuses if s not in STATUS_MEANING}
+    out = problems(*(s for s in statuses if s in STATUS_MEANING), **known)
+    for status in extra:
+        out[status] = {"model": Problem, "description": NOTES[f"s{status}"]}
+    return out
 
 
 def _routes(kind: str) -> None:
@@ -154,7 +201,8 @@ def _routes(kind: str) -> None:
 
     router.add_api_route(f"{base}/{{id}}", get_one, methods=["GET"], name=f"get_{kind}_record",
                          summary=f"One {label}, its fields as in the CSV file; its version in "
-                                 "ETag", response_model=None)
+                                 "ETag", response_model=None,
+                         responses={200: {"model": RecordAnswer}, **_problems(404)})
 
     async def change(id: str, body: change_model, request: Request,  # type: ignore[valid-type]
                      principal: Editor, if_match: IfMatch = None) -> JSONResponse:
@@ -165,14 +213,17 @@ def _routes(kind: str) -> None:
     change.__annotations__["body"] = change_model  # a model made here, not a module name
     router.add_api_route(f"{base}/{{id}}", change, methods=["PATCH"], name=f"change_{kind}_record",
                          summary=f"Change a {label}: only the fields sent (If-Match required)",
-                         responses={**WRITES, **PRECONDITIONS}, response_model=None)
+                         responses={200: {"model": EditAnswer},
+                                    **_problems(401, 403, 404, 412, 422, 428)},
+                         response_model=None, openapi_extra=SECURITY)
 
     if kind != "soa":
         def list_all(request: Request, store: StoreDep) -> dict[str, Any]:
             return {"items": [resource(request, r) for r in list_records(store, kind)]}
 
         router.add_api_route(base, list_all, methods=["GET"], name=f"list_{kind}_records",
-                             summary=f"Every {label} record")
+                             summary=f"Every {label} record", response_model=RecordList,
+                             responses=_problems())
 
     if spec.create:
         new_model = NEW[kind]
@@ -187,9 +238,9 @@ def _routes(kind: str) -> None:
         create.__annotations__["body"] = new_model
         router.add_api_route(base, create, methods=["POST"], name=f"create_{kind}_record",
                              summary=f"Add a {label}", status_code=201,
-                             responses={**WRITES, 409: {"description": "the id is taken "
-                                                        "(problem `record-exists`)"}},
-                             response_model=None)
+                             responses={201: {"model": EditAnswer},
+                                        **_problems(401, 403, 409, 422)},
+                             response_model=None, openapi_extra=SECURITY)
 
     if spec.retire:
         async def retire(id: str, request: Request, principal: Editor,
@@ -204,7 +255,9 @@ def _routes(kind: str) -> None:
         router.add_api_route(f"{base}/{{id}}", retire, methods=["DELETE"],
                              name=f"retire_{kind}_record",
                              summary=f"Retire a {label} (If-Match required; the trail keeps it)",
-                             responses={**WRITES, **PRECONDITIONS}, response_model=None)
+                             responses={200: {"model": RetiredAnswer},
+                                        **_problems(401, 403, 404, 412, 422, 428)},
+                             response_model=None, openapi_extra=SECURITY)
 
 
 for _kind in KINDS:
