@@ -14,6 +14,16 @@ from aimsgraph import GraphStore, open_store
 from aimsgraph.paths import data_root
 
 ROOT = data_root()
+
+
+def admin_users(role: str = "admin", name: str = "admin") -> tuple[Path, str]:
+    """A users file in a new temporary folder holding one user; (its path, the token)."""
+    import tempfile
+
+    from aimsgraph.users import UserFile
+
+    users = UserFile(Path(tempfile.mkdtemp(prefix="aimsgraph-users-")) / "users.json")
+    return users.path, users.add(name, role)
 #: the address test clients use: the service answers only the Host names it is configured for
 #: (loopback by default), not the test client's default "testserver"
 LOCAL = "http://localhost"

@@ -209,16 +209,24 @@ def test_only_editors_and_admins_edit(app, client, role, status) -> None:
         assert client.get(f"/soa/{LINE}").headers["etag"] == etag
 
 
-def test_a_wrong_token_is_401_and_the_update_token_acts_as_admin() -> None:
-    app = create_app(ServerSettings(update_token="t0ken", isolation="thread"),
+def test_a_wrong_token_is_401_and_an_editors_token_edits(tmp_path) -> None:
+    from aimsgraph.users import UserFile
+
+    users = UserFile(tmp_path / "users.json")
+    token = users.add("erin", "editor")
+    viewer = users.add("vic", "viewer")
+    app = create_app(ServerSettings(users_file=users.path, isolation="thread"),
                      open_store([ROOT / "examples" / "acme-lending"]))
     client = TestClient(app, base_url=LOCAL)
     etag = client.get(f"/soa/{LINE}").headers["etag"]
     wrong = client.patch(f"/soa/{LINE}", json={"owner": "jonas-weber"},
                          headers={"If-Match": etag, "Authorization": "Bearer nope"})
     assert wrong.status_code == 401 and "nope" not in wrong.text
+    read_only = client.patch(f"/soa/{LINE}", json={"owner": "jonas-weber"},
+                             headers={"If-Match": etag, "Authorization": f"Bearer {viewer}"})
+    assert read_only.status_code == 403
     right = client.patch(f"/soa/{LINE}", json={"owner": "jonas-weber"},
-                         headers={"If-Match": etag, "Authorization": "Bearer t0ken"})
+                         headers={"If-Match": etag, "Authorization": f"Bearer {token}"})
     assert right.status_code == 200
 
 

@@ -15,15 +15,22 @@ from .test_browser import ARGS, CHROMIUM, LOOPBACK, REASON, Watch, shoot
 from .test_cli import COMMAND
 
 pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "browser available")
-TOKEN = "browser-edit-token"
 LINE = "iso42001-a-7-5"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def users(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from aimsgraph.users import UserFile
+
+    file = UserFile(tmp_path_factory.mktemp("users") / "users.json")
+    return file, file.add("erin", "editor")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory, users) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running_server([*COMMAND, "serve", "--port", str(port), "--update-token", TOKEN,
+    with running_server([*COMMAND, "serve", "--port", str(port), "--users", str(users[0].path),
                          "--data", str(ROOT / "examples" / "acme-lending")],
                         f"{url}/ui/static/aimsgraph.css",
                         tmp_path_factory.mktemp("server") / "serve.log"):
@@ -31,7 +38,7 @@ def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(tmp_path):  # type: ignore[no-untyped-def]
+def page(tmp_path, users):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     watch = Watch()
@@ -45,11 +52,11 @@ def page(tmp_path):  # type: ignore[no-untyped-def]
             route.abort()
 
     with sync_playwright() as p:
-        # signed in the only way the service knows until sessions exist: the bearer token
+        # an editor's token on every request (the sign-in page and its session: test_auth.py)
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
             viewport={"width": 1366, "height": 900},
-            extra_http_headers={"Authorization": f"Bearer {TOKEN}"})
+            extra_http_headers={"Authorization": f"Bearer {users[1]}"})
         tab = context.new_page()
         tab.route("**/*", route)
         tab.on("console", lambda m: watch.console.append(m.text) if m.type == "error" else None)

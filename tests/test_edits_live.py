@@ -13,7 +13,6 @@ from pathlib import Path
 from .conftest import ROOT, free_port, running_server
 from .test_cli import COMMAND
 
-TOKEN = "live-edit-token"
 LINE = "iso42001-a-7-5"
 ASK = ("ASK { <https://w3id.org/aimsgraph/org/acme-lending/control/iso42001-a-7-5> "
        "aims:owner <https://w3id.org/aimsgraph/org/acme-lending/person/jonas-weber> }")
@@ -38,17 +37,21 @@ def asked(url: str) -> bool:
         return json.loads(response.read())["boolean"]
 
 
-def serve(store: Path, log: Path):  # type: ignore[no-untyped-def]
+def serve(store: Path, users: Path, log: Path):  # type: ignore[no-untyped-def]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [*COMMAND, "serve", "--port", str(port), "--update-token", TOKEN, "--store",
+    command = [*COMMAND, "serve", "--port", str(port), "--users", str(users), "--store",
                str(store), "--data", str(ROOT / "examples" / "acme-lending")]
     return url, running_server(command, f"{url}/queries", log)
 
 
 def test_an_edit_on_a_live_server_is_seen_at_once_and_kept(tmp_path: Path) -> None:
+    from aimsgraph.users import UserFile
+
     store = tmp_path / "store"
-    url, server = serve(store, tmp_path / "first.log")
+    users = UserFile(tmp_path / "users.json")
+    token = users.add("erin", "editor")
+    url, server = serve(store, users.path, tmp_path / "first.log")
     with server:
         status, headers, _ = call("GET", f"{url}/soa/{LINE}")
         assert status == 200
@@ -57,7 +60,7 @@ def test_an_edit_on_a_live_server_is_seen_at_once_and_kept(tmp_path: Path) -> No
         anonymous = call("PATCH", f"{url}/soa/{LINE}", {"owner": "jonas-weber"},
                          {"If-Match": etag})
         assert anonymous[0] == 403
-        admin = {"Authorization": f"Bearer {TOKEN}"}
+        admin = {"Authorization": f"Bearer {token}"}
         assert call("PATCH", f"{url}/soa/{LINE}", {"owner": "jonas-weber"}, admin)[0] == 428
         refused = call("PATCH", f"{url}/soa/{LINE}", {"owner": "nobody"},
                        {**admin, "If-Match": etag})
@@ -75,7 +78,7 @@ def test_an_edit_on_a_live_server_is_seen_at_once_and_kept(tmp_path: Path) -> No
                      {**admin, "If-Match": etag})
         assert stale[0] == 412
     # the folder store keeps the edit: the unchanged CSV folder is not loaded over it
-    url, server = serve(store, tmp_path / "second.log")
+    url, server = serve(store, users.path, tmp_path / "second.log")
     with server:
         status, _, body = call("GET", f"{url}/soa/{LINE}")
         assert json.loads(body)["fields"]["owner"] == "jonas-weber"

@@ -53,6 +53,25 @@ def test_sssom_export_validates_and_round_trips(store, tmp_path: Path) -> None:
     assert back == ours
 
 
+def test_a_merged_export_claims_a_licence_only_when_every_set_has_it(tmp_path) -> None:
+    """The curated sets are CC BY 4.0; the published NIST crosswalk states no licence, so an
+    export that includes it must not relabel it as CC BY."""
+    import yaml
+
+    from aimsgraph.exchange import LICENCE_PER_SET
+
+    def licence(**kw) -> str:
+        header = "".join(line[2:] + "\n" for line in to_sssom(open_store(**kw)).splitlines()
+                         if line.startswith("# "))
+        return yaml.safe_load(header)["license"]
+
+    assert licence() == "https://creativecommons.org/licenses/by/4.0/"
+    assert licence(mapping_sets=["nistairmf-iso42001-airc"]) == \
+        "https://w3id.org/aimsgraph/licence/not-stated"
+    assert licence(mapping_sets=["nistairmf-iso42001", "nistairmf-iso42001-airc"]) == \
+        LICENCE_PER_SET
+
+
 def test_sssom_relations_survive_sssom_py_which_drops_the_extension_column(tmp_path) -> None:
     """Each relation has its own standard SKOS predicate (and modifier): a file written by
     sssom-py, which keeps no set_relation column, reads back with the same relations, the

@@ -25,7 +25,7 @@ from aimsgraph.isolation import proctree
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import Source
 
-from .conftest import LOCAL, ROOT, free_port, running_server
+from .conftest import LOCAL, ROOT, admin_users, free_port, running_server
 from .test_cli import COMMAND
 
 #: CPU only, constant memory: runs for minutes on the sample organization
@@ -36,7 +36,7 @@ HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f LIMIT 1"
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?f"
 ORDINARY = ("PREFIX aims: <https://w3id.org/aimsgraph/ontology#> "
             "SELECT ?s WHERE { ?s a aims:AISystem } ORDER BY ?s")
-TOKEN = "isolation-test-token"
+USERS, TOKEN = admin_users()
 MEMORY_MB = 250
 WORKERS = 2
 
@@ -102,7 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     command = [*COMMAND, "serve", "--port", str(port), "--data",
                str(ROOT / "examples" / "acme-lending"), "--query-timeout", "4",
                "--workers", str(WORKERS), "--query-memory", str(MEMORY_MB), "--queue-wait", "120",
-               "--update-token", TOKEN]
+               "--users", str(USERS)]
     with running_server(command, f"{url}/queries",
                         tmp_path_factory.mktemp("isolation") / "server.log") as process:
         yield Server(url, process)
@@ -242,7 +242,7 @@ def test_workers_see_each_update_through_the_service(where: str, tmp_path: Path)
         ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(i),
                 ox.NamedNode("urn:x:g")) for i in range(10)])
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }"
-    with TestClient(create_app(ServerSettings(update_token=TOKEN), store),
+    with TestClient(create_app(ServerSettings(users_file=USERS), store),
                     base_url=LOCAL) as client:
         def counted() -> str:
             response = client.get("/sparql", params={"query": count},

@@ -15,9 +15,9 @@ from aimsgraph import GraphStore, Source
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.server.openapi import openapi_json
 
-from .conftest import LOCAL, ROOT
+from .conftest import LOCAL, ROOT, admin_users
 
-TOKEN = "s3cret-token"
+USERS, TOKEN = admin_users()
 EDITIONS = len(set(KEYS.values()))  # framework editions shipped
 FRAMEWORKS = "SELECT ?f WHERE { ?f a aims:Framework } ORDER BY ?f"
 PROBLEM = "application/problem+json"
@@ -32,7 +32,7 @@ def client(org_store) -> TestClient:
 @pytest.fixture
 def writable() -> TestClient:
     store = GraphStore()
-    return TestClient(create_app(ServerSettings(update_token=TOKEN), store), base_url=LOCAL)
+    return TestClient(create_app(ServerSettings(users_file=USERS), store), base_url=LOCAL)
 
 
 def bindings(response) -> list[dict]:
@@ -129,12 +129,13 @@ def test_read_only_without_a_token(client) -> None:
     response = client.post("/sparql", content=UPDATE,
                            headers={"Content-Type": "application/sparql-update"})
     assert response.status_code == 403
-    assert "read-only" in response.json()["detail"]
+    assert "admin" in response.json()["detail"]
     assert not asked(client)
 
 
-@pytest.mark.parametrize(("authorization", "status"), [(None, 401), ("Bearer wrong", 403),
-                                                       ("Basic abc", 401)])
+@pytest.mark.parametrize(("authorization", "status"), [(None, 403), ("Bearer wrong", 401),
+                                                       ("Basic abc", 401),
+                                                       (f"Bearer {TOKEN}x", 401)])
 def test_update_needs_the_right_token(writable, authorization, status) -> None:
     headers = {"Content-Type": "application/sparql-update"}
     if authorization:
@@ -151,7 +152,12 @@ def test_update_with_the_token_applies_atomically(writable) -> None:
     broken = "DELETE DATA { <urn:x:a> <urn:x:b> <urn:x:c> } ; INSERT DATA { <urn:x:d> "
     assert writable.post("/sparql", content=broken, headers=headers).status_code == 400
     assert asked(writable)
+    # the audit trail is append-only: an update that would clear it changes nothing
     form = writable.post("/sparql", data={"update": "CLEAR ALL"},
+                         headers={"Authorization": f"Bearer {TOKEN}"})
+    assert form.status_code == 403 and form.json()["type"].endswith("history-append-only")
+    assert asked(writable)
+    form = writable.post("/sparql", data={"update": "CLEAR DEFAULT"},
                          headers={"Authorization": f"Bearer {TOKEN}"})
     assert form.status_code == 204 and not asked(writable)
 

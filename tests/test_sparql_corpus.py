@@ -23,13 +23,13 @@ from aimsgraph import GraphStore
 from aimsgraph.cli import main
 from aimsgraph.server import ServerSettings, create_app
 
-from .conftest import LOCAL, free_port, running_server
+from .conftest import LOCAL, admin_users, free_port, running_server
 from .test_cli import COMMAND
 
 CORPUS = Path(__file__).parent / "sparql_corpus"
 HOSTILE = sorted((CORPUS / "hostile").iterdir())
 HARMLESS = sorted((CORPUS / "harmless").iterdir())
-TOKEN = "corpus-token"
+USERS, TOKEN = admin_users()
 QUERY, UPDATE = "application/sparql-query", "application/sparql-update"
 
 
@@ -108,7 +108,7 @@ def client(org_store) -> TestClient:
 
 @pytest.fixture
 def writable() -> TestClient:
-    return TestClient(create_app(ServerSettings(update_token=TOKEN), GraphStore()),
+    return TestClient(create_app(ServerSettings(users_file=USERS), GraphStore()),
                       base_url=LOCAL)
 
 

@@ -18,17 +18,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from aimsgraph import GraphStore, RDFSyntaxError, open_store
+from aimsgraph import GraphStore, RDFSyntaxError, history, open_store
 from aimsgraph.changes import load_change_set, what_if
 from aimsgraph.classification import classify
 from aimsgraph.errors import StoreError
+from aimsgraph.history import PROTECTED_GRAPHS
 from aimsgraph.impact import impact
 from aimsgraph.queries import QueryCatalog
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import MANIFEST_GRAPH, Source
 from aimsgraph.validation import validate
 
-from .conftest import LOCAL, ROOT, free_port, running_server
+from .conftest import LOCAL, ROOT, admin_users, free_port, running_server
 from .test_cli import COMMAND
 
 SAMPLE = ROOT / "examples" / "acme-lending"
@@ -72,6 +73,13 @@ def remote_answers(remote: GraphStore) -> dict[str, list[tuple[str | None, ...]]
     return answers(remote)
 
 
+def trail_size(store: GraphStore) -> int:
+    """Quads of the audit trail (history and state graphs) a persistent store holds."""
+    graphs = " ".join(f"<{g}>" for g in PROTECTED_GRAPHS)
+    return int(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g "
+                           "{ ?s ?p ?o } }").rows[0][0].value)
+
+
 def answers(store: GraphStore) -> dict[str, list[tuple[str | None, ...]]]:
     """Every named query's rows as lexical values, sorted (engines may order ties differently),
     with GROUP_CONCAT values as sorted sets (SPARQL leaves their order to the engine)."""
@@ -98,7 +106,9 @@ def test_remote_store_holds_what_the_embedded_store_holds(embedded, remote) -> N
     manifest = sum(1 for _ in remote.query(
         "SELECT * WHERE { GRAPH <https://w3id.org/aimsgraph/graph/manifest> { ?s ?p ?o } }").rows)
     assert manifest == 4 * len(embedded.sources)  # path, kind, sha256, loaded per source
-    assert len(remote) == len(embedded) + manifest
+    trail = trail_size(remote)  # the loads' entries
+    assert trail > 0 and history.verify(remote) == []
+    assert len(remote) == len(embedded) + manifest + trail
     assert {s.graph for s in remote.sources} == {s.graph for s in embedded.sources}
 
 
@@ -110,6 +120,8 @@ def test_every_named_query_gives_the_same_rows(embedded, remote_answers) -> None
     manifest = (MANIFEST_GRAPH, str(4 * len(embedded.sources)))
     assert manifest in far["graph-sizes"]
     far["graph-sizes"].remove(manifest)
+    # and an audit trail of its loads (history, state)
+    far["graph-sizes"] = [row for row in far["graph-sizes"] if row[0] not in PROTECTED_GRAPHS]
     assert local.keys() == far.keys()
     for name in local:
         assert far[name] == local[name], name
@@ -182,12 +194,13 @@ def test_the_service_runs_on_the_remote_store(embedded, remote) -> None:
 
 def test_updates_go_to_the_server_with_a_token(server) -> None:
     store = GraphStore.open(server)
-    client = TestClient(create_app(ServerSettings(update_token="t0k"), store), base_url=LOCAL)
+    users, token = admin_users()
+    client = TestClient(create_app(ServerSettings(users_file=users), store), base_url=LOCAL)
     graph = "https://example.org/g/scratch"
     response = client.post("/sparql", content=f"INSERT DATA {{ GRAPH <{graph}> {{ "
                                                "<urn:a> <urn:b> <urn:c> } }",
                            headers={"Content-Type": "application/sparql-update",
-                                    "Authorization": "Bearer t0k"})
+                                    "Authorization": f"Bearer {token}"})
     assert response.status_code == 204
     assert GraphStore.open(server).query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").boolean
     store.update(f"DROP GRAPH <{graph}>")
@@ -219,18 +232,21 @@ def test_a_folder_store_keeps_the_graph_and_reloads_only_what_changed(tmp_path) 
     loaded: list[str] = []
     first = open_store([data], store=folder, progress=lambda i, n, s: loaded.append(s.graph))
     assert len(loaded) == len(first.sources) > 20
-    size = len(first)
+    size = len(first) - trail_size(first)
     del first  # the folder is locked while a store has it open
 
     loaded.clear()
     second = open_store([data], store=folder, progress=lambda i, n, s: loaded.append(s.graph))
-    assert loaded == [] and len(second) == size
+    assert loaded == [] and len(second) - trail_size(second) == size
     del second
 
     data.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c , ex:d .\n")
     third = open_store([data], store=folder, progress=lambda i, n, s: loaded.append(s.graph))
     assert loaded == ["https://w3id.org/aimsgraph/graph/data/mine"]
-    assert len(third) == size + 1
+    entries = history.entries(third)  # the first load, then this one
+    assert len(entries) == 2 and entries[-1].graphs == (
+        "https://w3id.org/aimsgraph/graph/data/mine",)
+    assert len(third) - trail_size(third) == size + 1
     assert answers(third)["frameworks"] == answers(open_store([data]))["frameworks"]
 
 

@@ -19,9 +19,9 @@ from aimsgraph.coverage import coverage, organization_roles
 from aimsgraph.reports import implemented_controls, soa_csv, soa_rows
 from aimsgraph.server import ServerSettings, create_app
 
-from .conftest import LOCAL
+from .conftest import LOCAL, admin_users
 
-TOKEN = "web-token"
+USERS, TOKEN = admin_users()
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 PAGES = [
@@ -413,7 +413,7 @@ def test_rest_errors_stay_problem_details(client) -> None:
 
 def test_pages_follow_updates_of_the_store() -> None:
     """Cached page data is keyed on the store generation: an update shows up at once."""
-    app = create_app(ServerSettings(update_token=TOKEN), GraphStore())
+    app = create_app(ServerSettings(users_file=USERS), GraphStore())
     client = TestClient(app, base_url=LOCAL)
     assert "No AI systems are loaded" in client.get("/ui/systems").text
     done = client.post("/sparql", content="""PREFIX aims: <https://w3id.org/aimsgraph/ontology#>

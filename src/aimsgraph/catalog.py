@@ -117,6 +117,11 @@ def open_store(
         if graph_store.persistent else sources
     graph_store.load(stale, progress=progress, replace=graph_store.persistent,
                      digests=digests)
+    trail = graph_store.persistent  # in memory, the files are the record and the store is new
+    if trail and stale:
+        from .history import record_load
+
+        record_load(graph_store, stale, _loader())
     # an organization's quads depend on its CSV files and on the catalogs they refer to
     catalogs = "".join(sorted(digests.values()))
     for folder in organizations:
@@ -126,9 +131,26 @@ def open_store(
             continue
         index = ProvisionIndex(list(QueryCatalog().get("provision-index").run(graph_store)
                                     .records()))
-        graph_store.load_quads(source, organization_quads(folder, source.graph, index),
-                               folder_digest)
+        quads = organization_quads(folder, source.graph, index)
+        before = set(graph_store.graph_quads(source.graph)) if trail else set()
+        graph_store.load_quads(source, quads, folder_digest)
+        if trail:
+            from .history import record_load
+
+            now = set(quads)
+            record_load(graph_store, [source], _loader(), added=sorted(now - before, key=str),
+                        removed=sorted(before - now, key=str))
     return graph_store
+
+
+def _loader() -> str:
+    """Who loads from the command line: the local account (the trail's actor)."""
+    import getpass
+
+    try:
+        return "local:" + getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
 
 
 def _refuse_same_names(folders: list[Path]) -> None:

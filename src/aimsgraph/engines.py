@@ -187,7 +187,9 @@ class EmbeddedEngine:
             sparql,
             prefixes=dict(prefixes) if prefixes else None,
             use_default_graph_as_union=not default_graphs,
-            default_graph=[ox.NamedNode(g) for g in default_graphs] or None,
+            # "" is the store's own default graph (a dataset that leaves some graphs out)
+            default_graph=[ox.NamedNode(g) if g else ox.DefaultGraph()
+                           for g in default_graphs] or None,
             named_graphs=[ox.NamedNode(g) for g in named_graphs] or None,
             substitutions=dict(substitutions) if substitutions else None,
         )

@@ -57,6 +57,24 @@ def authored_mappings(store: GraphStore) -> list[dict[str, str | None]]:
     return list(QueryCatalog().get("mappings").run(store).records())
 
 
+#: the licence of a merged export whose sets do not share one: each set keeps its own (see_also)
+LICENCE_PER_SET = f"{BASE}licence/per-mapping-set"
+
+
+def merged_licence(store: GraphStore, mappings: list[dict[str, str | None]]) -> str:
+    """The licence a merged export may state: the one licence all its sets share, else none of
+    theirs (a published set with no stated licence must not come out as CC BY 4.0)."""
+    from .mappingsets import used_mapping_sets
+
+    in_export = {m["mappingSet"] for m in mappings}
+    licences = {s["license"] or LICENCE_NOT_STATED for s in used_mapping_sets(store)
+                if s["id"] in in_export}
+    return licences.pop() if len(licences) == 1 else LICENCE_PER_SET
+
+
+LICENCE_NOT_STATED = f"{BASE}licence/not-stated"
+
+
 def to_sssom(store: GraphStore) -> str:
     """All authored mappings as one SSSOM TSV mapping set (per-row sources and versions)."""
     converter = curies.Converter.from_prefix_map(CURIE_MAP)
@@ -73,7 +91,7 @@ def to_sssom(store: GraphStore) -> str:
         "mapping_provider": BASE,
         "see_also": sorted({m["mappingSet"] or "" for m in mappings}) or [f"{BASE}mappings"],
         "publication_date": today,
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "license": merged_licence(store, mappings),
         "mapping_date": today,
         "curie_map": CURIE_MAP,
         "extension_definitions": [{"slot_name": "set_relation", "property": "aims:relation",

@@ -70,6 +70,7 @@ class GraphStore:
         self._sources: dict[str, Source] = {}
         self._digests: dict[str, str] = {}
         self._generation = 0
+        self._seen_marker: int | None = None
         self._memo: dict[Hashable, tuple[int, Any, datetime]] = {}
         if self._engine.persistent:
             self._read_manifest()
@@ -369,6 +370,51 @@ class GraphStore:
                              f"{self.location}")
         self._engine.take_contents(folder)
         self._generation += 1
+
+    def graph_quads(self, graph: str) -> list[ox.Quad]:
+        """The quads of one named graph (none if it is not there)."""
+        if graph not in self._sources:
+            return []
+        node = ox.NamedNode(graph)
+        return [ox.Quad(t.subject, t.predicate, t.object, node) for t in ox.parse(
+            self._engine.graph_ntriples(graph), format=ox.RdfFormat.N_TRIPLES)]
+
+    def copy_contents(self) -> ox.Store:
+        """Every quad of the store in a new in-memory Oxigraph store (a scratch copy)."""
+        scratch = ox.Store()
+        if isinstance(self._engine, EmbeddedEngine):
+            scratch.bulk_load(self._engine._store.dump(format=ox.RdfFormat.N_QUADS),
+                              format=ox.RdfFormat.N_QUADS)
+            return scratch
+        for graph in self._engine.graphs():  # type: ignore[attr-defined]
+            scratch.load(self._engine.graph_ntriples(graph), format=ox.RdfFormat.N_TRIPLES,
+                         to_graph=ox.NamedNode(graph))
+        return scratch
+
+    def named_graphs(self) -> list[str]:
+        """The names of the store's graphs (remembered until the next write through it)."""
+        def read() -> list[str]:
+            rows = self.execute("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", prefixes=False)
+            return sorted(row["g"].value for row in rows)  # type: ignore[union-attr]
+
+        return self.cached(("named-graphs",), read)
+
+    def refresh(self) -> bool:
+        """For a store other processes write (a remote one): read the generation marker the
+        audit trail keeps in the store (one triple) and, if another process wrote since this
+        one last looked, forget everything remembered (see :meth:`cached`). True when it had
+        moved on. An embedded store has one writer, this process: nothing to read."""
+        if not isinstance(self._engine, RemoteEngine):
+            return False
+        from .history import generation
+
+        seen = generation(self)
+        if seen == self._seen_marker:
+            return False
+        self._seen_marker = seen
+        self._engine._graphs = None
+        self._generation += 1
+        return True
 
     @property
     def embedded(self) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import EXIT_OK, AimsgraphError, OutputError
-from . import catalog, changes, organization, plan, serve
+from . import catalog, changes, organization, plan, serve, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the law as enacted: apply no amendment change set, not even those "
                           "in force")
 
-    for group in (catalog, organization, plan, changes, serve):
+    for group in (catalog, organization, plan, changes, serve, users):
         group.register(sub, data, org)
     return parser
 

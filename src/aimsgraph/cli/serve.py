@@ -8,6 +8,7 @@ import math
 import os
 import socket
 import sys
+from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
 from ..isolation import ISOLATION_MODES, default_workers
@@ -93,9 +94,15 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                        help="a Host name clients may use besides the loopback names and --host "
                             "(repeatable; '*' for any, behind a proxy that checks it)")
+    serve.add_argument("--users", metavar="FILE", default=os.environ.get("AIMSGRAPH_USERS"),
+                       help="the users file (aimsgraph users add): who may sign in, with which "
+                            "role; without one nobody can write (also AIMSGRAPH_USERS)")
+    serve.add_argument("--anonymous-read", action=argparse.BooleanOptionalAction,
+                       default=None,
+                       help="answer reads without a token (default: on when bound to "
+                            "loopback, off otherwise)")
     serve.add_argument("--update-token", default=os.environ.get("AIMSGRAPH_UPDATE_TOKEN"),
-                       help="allow SPARQL Update with 'Authorization: Bearer TOKEN' (default: "
-                            "read-only; also AIMSGRAPH_UPDATE_TOKEN)")
+                       help=argparse.SUPPRESS)  # gone: refused with what to do instead
     serve.add_argument("--query-timeout", type=seconds, default=30.0,
                        help="seconds a SPARQL query or update may run before it is stopped and "
                             "the client gets a 503 (default 30)")
@@ -145,8 +152,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from ..server import ServerSettings, create_app
     from ..server.hosts import base_parts
-    from ..server.settings import LOOPBACK
+    from ..server.settings import LOOPBACK, UPDATE_TOKEN_GONE
 
+    if args.update_token:
+        raise UsageError(UPDATE_TOKEN_GONE)
+    if args.users and not Path(args.users).is_file():
+        raise UsageError(f"--users {args.users}: no such file; create it with 'aimsgraph users "
+                         "add NAME --role ROLE --users FILE'")
     if args.base_url:
         base_parts(args.base_url)  # a usage error now, not after the load
     check_port_free(args.host, args.port)
@@ -160,7 +172,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         args.data = [data_path("examples", "acme-lending")]
         print(f"aimsgraph: no --data given: serving the sample organization {args.data[0]}",
               file=sys.stderr)
-    settings = ServerSettings(data=tuple(args.data), update_token=args.update_token,
+    anonymous = args.anonymous_read if args.anonymous_read is not None else \
+        args.host in LOOPBACK
+    settings = ServerSettings(data=tuple(args.data),
+                              users_file=Path(args.users) if args.users else None,
+                              anonymous_read=anonymous,
                               query_timeout=args.query_timeout, max_rows=args.max_rows,
                               service_allowlist=tuple(args.allow_service),
                               allowed_hosts=(*LOOPBACK, args.host, *args.allowed_host),

@@ -44,6 +44,8 @@ def main(conn: Connection, memory_cap: int) -> None:
         try:
             if task["op"] == "update":
                 reply = apply_update(task["folder"], task["text"])
+            elif task["op"] == "effect":
+                reply = effect(task["base"], task["folder"])
             else:
                 if opened is None or opened[0] != task["snapshot"]:
                     opened = None  # the old view is dropped before the new one opens
@@ -99,3 +101,12 @@ def apply_update(folder: str, text: str) -> tuple[Any, ...]:
     finally:
         del store
     return ("updated",)
+
+
+def effect(base: str, folder: str) -> tuple[Any, ...]:
+    """What a trial update changed: the quads of ``folder`` (the updated copy) not in ``base``
+    (the snapshot it was copied from), and the other way round, as N-Quads (for the trail)."""
+    before = set(ox.Store.read_only(base))
+    after = set(ox.Store.read_only(folder))
+    return ("effect", ox.serialize(sorted(after - before, key=str), format=ox.RdfFormat.N_QUADS),
+            ox.serialize(sorted(before - after, key=str), format=ox.RdfFormat.N_QUADS))

@@ -3,24 +3,39 @@ resource, and the web view's pages. Every route is a thin layer over a library c
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 
 from .. import __version__
 from ..catalog import open_store
 from ..law import LawChoice, LawView, law_view
 from ..store import GraphStore
+from ..users import UserFile
 from ..validation import prepare
 from . import openapi, problems, web
+from .auth import read_access
 from .caching import ConditionalGet, HeadAsGet
 from .execution import Runner
+from .generation import GenerationCheck
 from .headers import SecurityHeaders
 from .hosts import HostGuard, base_parts
-from .routers import edits, frameworks, impact, mappings, organization, plan, queries, sparql
+from .routers import (
+    edits,
+    frameworks,
+    history,
+    impact,
+    mappings,
+    organization,
+    plan,
+    queries,
+    sparql,
+)
 from .settings import ServerSettings
 from .timeouts import RouteTimeout
 
@@ -73,16 +88,28 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
         store.limit_requests(settings.query_timeout)  # a hung remote store: 504, not a hang
         prepare(store, law=_law(store, settings))
         app.state.runner = Runner(store, settings)
+    users = UserFile(settings.users_file) if settings.users_file else None
+    app.state.users = users
     problems.install(app)
-    for module in (sparql, queries, frameworks, mappings, organization, plan, impact, edits):
-        app.include_router(module.router)
-    web.install(app)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
+    readers = [Depends(read_access)]  # anonymous only when the settings allow it
+    for module in (sparql, queries, frameworks, mappings, organization, plan, impact,
+                   edits):
+        app.include_router(module.router, dependencies=readers)
+    app.include_router(history.router)  # admins and auditors (its own dependency)
+    web.install(app, readers)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
     openapi.install(app)
-    # outermost last: SecurityHeaders, HostGuard, HEAD, gzip, ETag/304, route time limit
+    # outermost last: SecurityHeaders, HostGuard, sessions, the replicas' generation check,
+    # HEAD, gzip, ETag/304, route time limit
     app.add_middleware(RouteTimeout, seconds=settings.route_timeout)
     app.add_middleware(ConditionalGet)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(GenerationCheck)  # replicas: forget what another one's write made stale
+    secret = settings.session_secret or (users.session_secret() if users else "") or \
+        secrets.token_hex(32)
+    https = bool(settings.base_url and settings.base_url.startswith("https:"))
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="aimsgraph_session",
+                       max_age=8 * 3600, same_site="strict", https_only=https)
     app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts,
                        base_url=settings.base_url)
     app.add_middleware(SecurityHeaders)  # outermost: the Host refusal carries the headers too

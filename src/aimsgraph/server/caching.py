@@ -42,12 +42,16 @@ def matches(if_none_match: str, tag: str) -> bool:
 
 
 def derived_tag(scope: Scope, generation: int) -> str:
-    """The tag of an answer on the embedded store, from what the answer depends on."""
+    """The tag of an answer on the embedded store, from what the answer depends on (the
+    caller's credentials included)."""
     key = "\n".join((PROCESS_TOKEN, str(generation), date.today().isoformat(),
                      scope.get("root_path", ""), scope["path"],
                      scope.get("query_string", b"").decode("latin-1"),
                      _header(scope, b"host"), scope.get("scheme", ""),
-                     _header(scope, b"accept")))
+                     _header(scope, b"accept"),
+                     # who asks: answers differ by role (the history on a record's page), and a
+                     # 304 must never stand in for the sign-in check of another caller
+                     _header(scope, b"authorization"), _header(scope, b"cookie")))
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 

@@ -19,7 +19,8 @@ import anyio
 import anyio.to_thread
 import pyoxigraph as ox
 
-from ..errors import StoreError
+from ..errors import QueryError, StoreError
+from ..history import PROTECTED_GRAPHS, Change, commit_update
 from ..isolation.evaluation import KINDS, Deadline, Formats, Refusal, evaluate
 from ..isolation.pool import Busy, Snapshots, Stopped, WorkerPool
 from ..namespaces import PREFIXES
@@ -37,6 +38,9 @@ def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False)
 
 
 Bindings = dict[str, ox.NamedNode | ox.Literal]
+#: seconds the service gives a worker to compare an updated copy with its snapshot (the
+#: update's effect, for the audit trail): the service's work, not the client's query
+EFFECT_TIMEOUT = 120.0
 T = TypeVar("T")
 
 
@@ -51,6 +55,7 @@ class Runner:
         self._snapshots: Snapshots | None = None
         self._publishing: anyio.Lock | None = None
         self._writing: anyio.Lock | None = None
+        self._published = -1
         if not store.embedded:
             store.limit_requests(settings.query_timeout)
 
@@ -85,7 +90,12 @@ class Runner:
                 if self.store.persistent:  # read through it: a worker may write the folder
                     await anyio.to_thread.run_sync(
                         lambda: self.store.detach(folder, changed=False))
+                self._published = self.store.generation
                 self._snapshots = snapshots
+            elif self._published != self.store.generation:
+                # written since (an edit, an update and its trail entry): workers must see it
+                self._published = self.store.generation
+                await anyio.to_thread.run_sync(self._snapshots.publish)
         return self._snapshots
 
     # -- queries ---------------------------------------------------------------------------
@@ -101,6 +111,18 @@ class Runner:
         except (RuntimeError, OSError) as err:  # raised by the engine while it evaluates
             raise evaluation_failed(err) from None
 
+    def _visible(self, default_graphs: tuple[str, ...],
+                 named_graphs: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        asked = set(default_graphs) | set(named_graphs)
+        if asked & set(PROTECTED_GRAPHS):
+            raise ProblemError(403, "history-forbidden", "the history is not yours to read",
+                               "the history and state graphs are readable by admins and "
+                               "auditors only")
+        visible = tuple(g for g in self.store.named_graphs() if g not in PROTECTED_GRAPHS)
+        # an embedded store's own default graph ("") is part of the union too
+        union = ("", *visible) if self.store.embedded else visible
+        return default_graphs or union, named_graphs or visible
+
     def _store_fault(self, err: ProblemError) -> ProblemError:
         if err.kind == "query-timeout" and self.store.remote:
             return store_timeout(self.store, self.settings)
@@ -108,9 +130,16 @@ class Runner:
 
     async def _query(self, text: str, *, default_graphs: tuple[str, ...] = (),
                     named_graphs: tuple[str, ...] = (), bindings: Bindings | None = None,
-                    choose_format: Callable[[str], Any], client: str = "") -> tuple[str, bytes]:
-        """(media type, body) of ``text``'s answer; ``choose_format(kind)`` negotiates."""
+                    choose_format: Callable[[str], Any], client: str = "",
+                    history: bool = False) -> tuple[str, bytes]:
+        """(media type, body) of ``text``'s answer; ``choose_format(kind)`` negotiates; ``client``
+        is the address the workers are shared by. Without ``history`` (a reader who may not see
+        the audit trail) the dataset is every graph but the history and state graphs, named in
+        the request, which overrides the query's own FROM and FROM NAMED."""
         check_remote(text, self.settings.service_allowlist)
+        if not history:
+            default_graphs, named_graphs = await anyio.to_thread.run_sync(
+                self._visible, default_graphs, named_graphs)
         formats = negotiated(choose_format)
         if self.pool is None:
             return await self._in_thread(text, default_graphs, named_graphs, bindings, formats)
@@ -193,43 +222,79 @@ class Runner:
 
     # -- updates ---------------------------------------------------------------------------
 
-    async def update(self, text: str, client: str = "") -> None:
-        """Apply ``text`` (see :meth:`_update`); a remote store's timeout names the store."""
+    async def update(self, text: str, change: Change, client: str = "") -> str:
+        """Apply ``text`` with its trail entry (see :meth:`_update`); a remote store's timeout
+        names the store. Returns the entry's activity IRI."""
         try:
-            await self._update(text, client)
+            return await self._update(text, change, client)
         except ProblemError as err:
             raise self._store_fault(err) from None
 
-    async def _update(self, text: str, client: str) -> None:
-        """Apply ``text`` in one transaction, or change nothing (also at the timeout).
+    async def _update(self, text: str, change: Change, client: str) -> str:
+        """Apply ``text`` and its trail entry in one transaction, or change nothing (also at the
+        timeout).
 
-        Isolated, in memory: the update runs in a worker, on a copy of the current snapshot,
-        within the timeout and memory cap; only then does the service's own store take the
-        result, while reads go on over the old data. A folder store (``--store DIR``): a worker
-        applies it to the folder itself (:meth:`_update_folder`). Updates run one at a time."""
+        The update is tried first on a copy, within the timeout and memory cap: isolated, in a
+        worker on a copy of the current snapshot, else in a thread on an in-memory copy. The
+        trial gives its effect (quads added and removed) for the trail entry, and shows that it
+        leaves the history alone. Then the update and the entry are applied as one request: to a
+        folder store (``--store DIR``, which the service reads through snapshots) by a worker,
+        within the limits again (:meth:`_update_folder`); to any other store by the store
+        itself. Reads go on over the old data meanwhile. Updates run one at a time."""
         check_remote(text, self.settings.service_allowlist, update=True)
         if self._writing is None:
             self._writing = anyio.Lock()
         async with self._writing:
             if self.pool is None:
-                await self._update_in_thread(text)
-                return
-            snapshots = await self._snapshot()
-            if self.store.persistent:
-                await self._update_folder(text, client, snapshots)
-                return
-            work = await anyio.to_thread.run_sync(snapshots.work_copy)
+                added, removed = await self._trial_in_thread(text)
+            else:
+                snapshots = await self._snapshot()
+                work = await anyio.to_thread.run_sync(snapshots.work_copy)
+                try:
+                    reply = await self._call({"op": "update", "folder": str(work), "text": text},
+                                             client)
+                    if reply[0] != "updated":
+                        raise self._problem(reply)
+                    # its effect, for the trail: not the client's work, so not its time limit
+                    assert self.pool is not None
+                    try:
+                        reply = await self.pool.call(
+                            {"op": "effect", "folder": str(work),
+                             "base": str(snapshots.current)},
+                            max(EFFECT_TIMEOUT, self.settings.query_timeout),
+                            self.settings.queue_wait)
+                    except (Stopped, Busy):
+                        raise ProblemError(503, "service-busy", "the update's effect could not "
+                                           "be read", "the update changed nothing: its effect "
+                                           "for the audit trail could not be computed in time; "
+                                           "try again later",
+                                           headers={"Retry-After": "5"}) from None
+                    if reply[0] != "effect":
+                        raise self._problem(reply)
+                finally:
+                    if work.exists():
+                        snapshots.discard(work)
+                added = list(ox.parse(reply[1], format=ox.RdfFormat.N_QUADS))
+                removed = list(ox.parse(reply[2], format=ox.RdfFormat.N_QUADS))
+            touched = {q.graph_name.value for q in (*added, *removed)
+                       if isinstance(q.graph_name, ox.NamedNode)}
+            if touched & set(PROTECTED_GRAPHS):
+                raise ProblemError(403, "history-append-only", "the history cannot be changed",
+                                   "this update would change the history or state graph: the "
+                                   "audit trail is append-only and written by the service; "
+                                   "nothing was changed")
+            change.added, change.removed, change.update = added, removed, text
+            if self.pool is not None and self.store.detached:
+                activity, trail = change.trail_operation()
+                await self._update_folder(f"{text.rstrip().rstrip(';')} ;\n{trail}", client,
+                                          snapshots)
+                return activity
             try:
-                reply = await self._call({"op": "update", "folder": str(work), "text": text},
-                                         client)
-                if reply[0] != "updated":
-                    raise self._problem(reply)
-                # in memory: take the updated copy as it is
-                await anyio.to_thread.run_sync(self.store.take_contents, work)
-                snapshots.adopt(work)
-            finally:
-                if work.exists():
-                    snapshots.discard(work)
+                with anyio.fail_after(self.settings.query_timeout):
+                    return await anyio.to_thread.run_sync(commit_update, self.store, text,
+                                                          change)
+            except TimeoutError:
+                raise timed_out(self.settings) from None
 
     async def write(self, work: Callable[[], T]) -> T:
         """Run ``work`` (a checked write through the store, such as an edit) one at a time with
@@ -253,7 +318,8 @@ class Runner:
                             await anyio.to_thread.run_sync(self._snapshots.publish)
 
     async def _update_folder(self, text: str, client: str, snapshots: Snapshots) -> None:
-        """Apply ``text`` to the store folder once, in a worker, within the limits.
+        """Apply ``text`` (an update and its trail entry) to the store folder once, in a worker,
+        within the limits.
 
         The service reads a detached folder store through snapshots (see :meth:`start`), so
         the worker may open the folder for writing. Its update is one RocksDB transaction:
@@ -275,13 +341,32 @@ class Runner:
 
     def _view_folder(self, snapshots: Snapshots) -> None:
         self.store.detach(snapshots.publish())
+        self._published = self.store.generation
 
-    async def _update_in_thread(self, text: str) -> None:
+    async def _trial_in_thread(self, text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        def trial() -> tuple[list[ox.Quad], list[ox.Quad]] | BaseException:
+            try:
+                scratch = self.store.copy_contents()
+                before = set(scratch)
+                try:
+                    scratch.update(text, prefixes=dict(PREFIXES))
+                except SyntaxError as err:
+                    raise QueryError(f"SPARQL syntax error: {err}") from err
+                except (OSError, ValueError, RuntimeError) as err:
+                    raise QueryError(f"update failed: {err}") from err
+                after = set(scratch)
+                return sorted(after - before, key=str), sorted(before - after, key=str)
+            except Exception as err:
+                return err.with_traceback(None)
+
         try:
             with anyio.fail_after(self.settings.query_timeout):
-                await anyio.to_thread.run_sync(self.store.update, text)
+                outcome = await anyio.to_thread.run_sync(trial, abandon_on_cancel=True)
         except TimeoutError:
             raise timed_out(self.settings) from None
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
 
 def negotiated(choose_format: Callable[[str], Any]) -> Formats:

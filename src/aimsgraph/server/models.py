@@ -313,13 +313,24 @@ class System(SystemSummary):
     gaps: list[Finding]
 
 
+class AsOf(Model):
+    """How an answer about a past day was reconstructed from the audit trail."""
+
+    date: str = Field(description="the day (YYYY-MM-DD); the state at its end (UTC)")
+    changes_undone: int = Field(description="trail entries after that day, undone")
+    trail_starts: Text = Field(description="when the first trail entry was written; before "
+                                           "it, the data as loaded")
+    notes: list[str]
+
+
 class Validation(Paged):
+    as_of: AsOf | None = Field(None, description="set when the answer is about a past day")
     law: Law
     mapping_sets: list[MappingSet]
     conforms: bool
     violations: int
     warnings: int
-    read_at: Text = Field(description="when the findings were computed")
+    read_at: Text = Field(None, description="when the findings were computed")
     store_unreachable: Text = Field(None, description="set when the remote store cannot be "
                                                       "reached now")
     items: list[Finding]
@@ -340,6 +351,7 @@ class SoaLine(Model):
 
 
 class Soa(Paged):
+    as_of: AsOf | None = Field(None, description="set when the answer is about a past day")
     items: list[SoaLine]
 
 

@@ -1,8 +1,8 @@
 """The service's OpenAPI document, as committed in api/openapi.json (a test keeps them equal).
 
 FastAPI writes the document from the routes and their models; :func:`install` adds what it
-cannot say by itself: problem details are ``application/problem+json``, and SPARQL Update's
-bearer token is a security scheme."""
+cannot say by itself: problem details are ``application/problem+json``, and the users'
+bearer tokens are one security scheme."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from fastapi import FastAPI
 from ..store import GraphStore
 from .problems import MEDIA_TYPE
 
-SECURITY_SCHEMES = {"updateToken": {
-    "type": "http", "scheme": "bearer",
-    "description": "The token `aimsgraph serve --update-token TOKEN` was started with; only "
-                   "SPARQL Update (POST /sparql) needs it, everything else is public."}}
+SECURITY_SCHEMES = {"bearer": {
+    "type": "http", "scheme": "bearer", "bearerFormat": "aimsgraph token",
+    "description": "A user's API token (`aimsgraph users add NAME --role ROLE`). Roles: viewer "
+                   "(read), editor (edit the organization's data), auditor (read, with the "
+                   "audit trail), admin (SPARQL Update, users). Reading without a token is "
+                   "allowed when the service allows anonymous reads (by default on loopback)."}}
 
 
 def contract(app: FastAPI) -> dict[str, Any]:
@@ -38,7 +40,8 @@ def contract(app: FastAPI) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
-    document["components"]["securitySchemes"] = SECURITY_SCHEMES
+    document["components"]["securitySchemes"] = {
+        **document["components"].get("securitySchemes", {}), **SECURITY_SCHEMES}
     app.openapi_schema = document
     return document
 

@@ -13,10 +13,28 @@ from ..isolation import ISOLATION_MODES, default_workers
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
+#: what to do instead of the shared update token (--update-token, AIMSGRAPH_UPDATE_TOKEN)
+UPDATE_TOKEN_GONE = (
+    "the shared update token (--update-token, AIMSGRAPH_UPDATE_TOKEN) is replaced by per-user "
+    "tokens: create an admin with 'aimsgraph users add NAME --role admin' (it prints the "
+    "token), start the service with --users FILE, send 'Authorization: Bearer TOKEN', and "
+    "unset AIMSGRAPH_UPDATE_TOKEN")
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     data: tuple[Path, ...] = ()  #: the organization's data (folders or RDF files)
-    update_token: str | None = None  #: SPARQL Update is refused unless this is set
+    #: the users and their hashed tokens (aimsgraph users add); None: nobody can sign in, so
+    #: nothing can be written through the service
+    users_file: Path | None = None
+    #: answer reads without a token (default on; ``aimsgraph serve`` turns it off when bound to
+    #: an address other than loopback unless asked)
+    anonymous_read: bool = True
+    #: key the web view's session cookies are signed with (default: the users file's, so that
+    #: replicas sharing it share sessions; else one made at start)
+    session_secret: str | None = None
+    #: the old shared SPARQL Update token, replaced by users: refused with what to do instead
+    update_token: str | None = None
     query_timeout: float = 30.0  #: seconds a query or update may run before the client gets a 503
     max_rows: int = 100_000  #: rows (or triples) a query may return
     max_body_bytes: int = 1_000_000  #: largest request body accepted
@@ -45,6 +63,8 @@ class ServerSettings:
     evidence_months: int = 12
 
     def __post_init__(self) -> None:
+        if self.update_token:
+            raise UsageError(UPDATE_TOKEN_GONE)
         for name in ("query_timeout", "queue_wait", "route_timeout", "preempt_after"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ... import history
 from ...classification import classify
-from ...law import LawView
+from ...law import LawChoice, LawView, law_view
 from ...mappingsets import used_mapping_sets
 from ...organization import require_organization
 from ...reports import soa_csv, soa_rows
@@ -36,6 +38,23 @@ def findings(request: Request, store, law: LawView | None = None) -> list[Findin
                             lambda: validate(store, as_of=law.as_of, law=law,
                                              evidence_months=request.app.state.settings
                                              .evidence_months))
+
+
+AsOf = Annotated[date | None, Query(
+    description="the answer as it was at the end of this day (UTC), reconstructed from the "
+                "audit trail: later changes undone")]
+
+
+def past_state(store, day: date) -> history.PastState:  # type: ignore[no-untyped-def]
+    """The organization's data as it was at the end of ``day``, once per store state."""
+    with DERIVED_LOCK:
+        return store.cached(("as-of", day), lambda: history.state_as_of(store,
+                                                                        history.end_of(day)))
+
+
+def as_of_resource(state: history.PastState, day: date) -> dict:
+    return {"date": day.isoformat(), "changesUndone": state.undone,
+            "trailStarts": state.trail_starts, "notes": list(state.notes)}
 
 
 def system_resource(request: Request, c, gaps: list[Finding] | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -89,7 +108,12 @@ NO_ORGANIZATION = "No organization is loaded (`no-organization`): there is nothi
             response_model=Validation,
             responses={**CHOICES, **problems(409, s409=NO_ORGANIZATION), **PAGE_HEADERS})
 def get_validation(request: Request, response: Response, store: SelectedStoreDep, law: LawDep,
-                   page: PageDep) -> dict:
+                   page: PageDep, as_of: AsOf = None) -> dict:
+    if as_of is not None:
+        chosen = request.query_params.getlist("as_amended_by") or \
+            list(request.app.state.settings.as_amended_by)
+        past = validation_as_of(store, LawChoice(chosen, law.as_enacted), as_of)
+        return {**past, **paginate(request, response, page, past.pop("items"))}
     require_organization(store, "validation")
     found = findings(request, store, law)
     return {"law": law.assumptions(), "mappingSets": used_mapping_sets(store),
@@ -100,14 +124,41 @@ def get_validation(request: Request, response: Response, store: SelectedStoreDep
             **paginate(request, response, page, [vars(f) for f in found])}
 
 
+def validation_as_of(store, choice: LawChoice, day: date) -> dict:  # type: ignore[no-untyped-def]
+    """Validation of the data as it was on ``day``, under the law as it stood that day."""
+    from ...validation import prepare
+
+    state = past_state(store, day)
+    past = state.store
+    require_organization(past, "validation")
+    past_law = law_view(past, day, choice)
+
+    def compute() -> list[Finding]:
+        prepare(past, law=past_law)
+        return validate(past, as_of=day, law=past_law)
+
+    with DERIVED_LOCK:
+        found = past.cached(("findings", day, past_law.key), compute)
+    return {"asOf": as_of_resource(state, day), "law": past_law.assumptions(),
+            "mappingSets": used_mapping_sets(past),
+            "conforms": not any(f.severity == "Violation" for f in found),
+            "violations": sum(f.severity == "Violation" for f in found),
+            "warnings": sum(f.severity == "Warning" for f in found),
+            "items": [vars(f) for f in found]}
+
+
 @router.get("/soa", summary="The Statement of Applicability (JSON, or CSV by Accept)",
             description="JSON answers a page of SoA lines; CSV (`Accept: text/csv`) the whole "
-                        "statement, one row per line (limit and offset do not apply).",
+                        "statement, one row per line (limit and offset do not apply). With "
+                        "`as_of`, the statement as it was that day (from the audit trail).",
             response_model=Soa,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                              **PAGE_HEADERS[200]},
                        **problems(406, 409, 422, 502, s409=NO_ORGANIZATION)})
-def get_soa(request: Request, store: StoreDep, page: PageDep) -> Response:
+def get_soa(request: Request, store: StoreDep, page: PageDep, as_of: AsOf = None) -> Response:
+    state = past_state(store, as_of) if as_of is not None else None
+    if state is not None:
+        store = state.store
     require_organization(store, "the Statement of Applicability")
     rows = soa_rows(store)
     media, _ = choose(request.headers.get("accept"),
@@ -115,7 +166,9 @@ def get_soa(request: Request, store: StoreDep, page: PageDep) -> Response:
     if media == "text/csv":
         return Response(soa_csv(rows), media_type="text/csv", headers={"Vary": "Accept"})
     headers = Response()  # collects the page's headers
-    body = Soa.model_validate(paginate(request, headers, page, rows)).model_dump_json()
+    past = {"asOf": as_of_resource(state, as_of)} if state is not None and as_of else {}
+    body = Soa.model_validate({**past, **paginate(request, headers, page, rows)}
+                              ).model_dump_json(exclude_none=False)
     return Response(body, media_type="application/json",
                     headers={"Vary": "Accept", "Link": headers.headers["link"],
                              "X-Total-Count": headers.headers["x-total-count"]})

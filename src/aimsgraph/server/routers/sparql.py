@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..deps import SettingsDep, StoreDep, client_of, get_runner
+from ...history import Change
+from ..auth import Principal, ReaderDep, require_role
+from ..deps import SettingsDep, client_of, get_runner
+from ..generation import refresh_derived
 from ..models import SparqlForm, problems
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
 from ..problems import ProblemError
@@ -26,7 +29,7 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 SPARQL_PROBLEMS = problems(403, 406, 500, 502, 503, s400="The query (or update) does not parse, "
                            "is too deep or too large, returns too many rows, or a Host not "
                            "served", s403="SERVICE or LOAD of an address not allowed; for "
-                           "updates also: read-only service or wrong token")
+                           "updates also: a token without the admin role")
 RESULT_CONTENT = {m: {"schema": {"type": "string"} if not m.endswith("json") else {}}
                   for m, _ in RESULTS + GRAPHS}
 POST_BODY = {"required": True, "content": {
@@ -34,8 +37,8 @@ POST_BODY = {"required": True, "content": {
                 "encoding": {"default-graph-uri": {"explode": True},
                              "named-graph-uri": {"explode": True}}},
     QUERY_TYPE: {"schema": {"type": "string", "description": "a SPARQL 1.1 query"}},
-    UPDATE_TYPE: {"schema": {"type": "string", "description": "a SPARQL 1.1 update; needs "
-                                                           "Authorization: Bearer TOKEN"}},
+    UPDATE_TYPE: {"schema": {"type": "string", "description": "a SPARQL 1.1 update; needs an "
+                                                           "admin's Authorization: Bearer TOKEN"}},
 }}
 
 
@@ -46,11 +49,12 @@ def negotiator(accept: str | None):  # type: ignore[no-untyped-def]
     return choose_format
 
 
-async def answer(request: Request, store, settings: ServerSettings, text: str,  # type: ignore[no-untyped-def]
+async def answer(request: Request, principal: Principal, text: str,
                  default_graphs: list[str], named_graphs: list[str]) -> Response:
     media, body = await get_runner(request).query(
         text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-        choose_format=negotiator(request.headers.get("accept")), client=client_of(request))
+        choose_format=negotiator(request.headers.get("accept")), client=client_of(request),
+        history=principal.reads_history)
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -62,8 +66,7 @@ async def answer(request: Request, store, settings: ServerSettings, text: str,  
                        **SPARQL_PROBLEMS})
 async def sparql_get(
     request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
+    principal: ReaderDep,
     query: Annotated[str | None, Query(description="a SPARQL 1.1 query")] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
@@ -73,21 +76,26 @@ async def sparql_get(
             return RedirectResponse("/ui/sparql", status_code=303)  # the web view's editor
         return service_description(str(request.url_for("sparql_get")),
                                    request.headers.get("accept"))
-    return await answer(request, store, settings, query, default_graph_uri, named_graph_uri)
+    return await answer(request, principal, query, default_graph_uri, named_graph_uri)
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST",
              description="A query as `application/sparql-query`, an update as "
-                         "`application/sparql-update` (with the bearer token), or either as a "
-                         "form field. `default-graph-uri` and `named-graph-uri` may also be "
+                         "`application/sparql-update` (an admin's bearer token), or either as "
+                         "a form field. `default-graph-uri` and `named-graph-uri` may also be "
                          "query parameters.",
              responses={200: {"content": RESULT_CONTENT, "description": "query results"},
-                        204: {"description": "update applied"},
+                        204: {"description": "update applied (admins only); the Location "
+                                             "header names its audit trail entry"},
                         **problems(401, 413, 415),
                         **SPARQL_PROBLEMS},
-             openapi_extra={"requestBody": POST_BODY,
-                            "security": [{}, {"updateToken": []}]})
-async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+             openapi_extra={"requestBody": POST_BODY})
+async def sparql_post(
+    request: Request, principal: ReaderDep, settings: SettingsDep,
+    message: Annotated[str | None, Query(
+        description="an update only: why, recorded in its audit trail entry",
+        max_length=2000)] = None,
+) -> Response:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await read_body(request, settings)
     default_graphs = request.query_params.getlist("default-graph-uri")
@@ -97,39 +105,35 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
         default_graphs += form.get("default-graph-uri", [])
         named_graphs += form.get("named-graph-uri", [])
         if "update" in form:
-            return await update(request, store, settings, form["update"][0])
+            return await update(request, principal, form["update"][0], message)
         if "query" not in form:
             raise ProblemError(400, "missing-query", "missing query",
                                "a form POST needs a 'query' (or 'update') field")
-        return await answer(request, store, settings, form["query"][0], default_graphs,
+        return await answer(request, principal, form["query"][0], default_graphs,
                             named_graphs)
     if media == QUERY_TYPE:
-        return await answer(request, store, settings, decode(body), default_graphs,
-                            named_graphs)
+        return await answer(request, principal, decode(body), default_graphs, named_graphs)
     if media == UPDATE_TYPE:
-        return await update(request, store, settings, decode(body))
+        return await update(request, principal, decode(body), message)
     raise ProblemError(415, "unsupported-media-type", "unsupported media type",
                        f"send the query as {QUERY_TYPE}, an update as {UPDATE_TYPE}, or either "
                        f"as {FORM_TYPE} (got {media or 'no Content-Type'})")
 
 
-async def update(request: Request, store, settings: ServerSettings, text: str) -> Response:  # type: ignore[no-untyped-def]
-    if not settings.update_token:
-        raise ProblemError(403, "read-only", "read-only endpoint",
-                           "this endpoint is read-only: start the server with an update token "
-                           "to allow SPARQL Update")
-    given = request.headers.get("authorization", "")
-    if not given.lower().startswith("bearer "):
-        raise ProblemError(401, "unauthorized", "update token required",
-                           "send the update token as 'Authorization: Bearer TOKEN'",
-                           headers={"WWW-Authenticate": 'Bearer realm="aimsgraph"'})
-    if not hmac.compare_digest(given[7:].strip().encode(), settings.update_token.encode()):
-        raise ProblemError(403, "forbidden", "wrong update token",
-                           "the update token is not the one this server was started with")
-    await get_runner(request).update(text, client_of(request))
+ADMIN = require_role("admin")
+
+
+async def update(request: Request, principal: Principal, text: str,
+                 message: str | None) -> Response:
+    """SPARQL Update: admins only; applied with its audit trail entry, in one transaction."""
+    ADMIN(principal)
+    change = Change("sparql-update", principal.name, message,
+                    request.client.host if request.client else None)
+    activity = await get_runner(request).update(text, change, client_of(request))
     request.app.state.updated = True  # stores built for other mapping set choices are now stale
     request.app.state.__dict__.pop("selection_stores", None)
-    return Response(status_code=204)
+    await anyio.to_thread.run_sync(refresh_derived, request.app.state)  # the classification
+    return Response(status_code=204, headers={"Location": activity})
 
 
 async def read_body(request: Request, settings: ServerSettings) -> bytes:

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from ... import __version__
 from ...mappingsets import describe_mapping_sets
+from ..auth import csrf_token
 from ..deps import default_law
 from .links import Links, catalog
 
@@ -25,7 +26,8 @@ NAV = (("Overview", "/", "overview"), ("Heatmap", "/ui/heatmap", "heatmap"),
        ("Crosswalks", "/ui/provisions", "provisions"), ("AI systems", "/ui/systems", "systems"),
        ("Action plan", "/ui/plan", "plan"),
        ("Findings", "/ui/validation", "validation"), ("Impact", "/ui/impact", "impact"),
-       ("SPARQL", "/ui/sparql", "sparql"), ("SoA", "/ui/soa", "soa"))
+       ("SPARQL", "/ui/sparql", "sparql"), ("SoA", "/ui/soa", "soa"),
+       ("History", "/ui/history", "history"))
 
 
 class PageNotFound(Exception):
@@ -42,7 +44,9 @@ def render(request: Request, template: str, page: str, title: str, status_code: 
     return templates.TemplateResponse(request, template, {
         "page": page, "title": title, "nav": NAV, "links": links, "version": __version__,
         "law": context.pop("law", None) or default_law(request),
-        "mapping_sets": describe_mapping_sets(request.app.state.store), **context},
+        "mapping_sets": describe_mapping_sets(request.app.state.store),
+        "principal": getattr(request.state, "principal", None),
+        "csrf": csrf_token(request), **context},
         status_code=status_code)
 
 

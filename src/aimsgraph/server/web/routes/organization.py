@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from .... import history
 from ....edits import list_records, people
 from ....organization import (
     ASSESSMENT_STATUSES,
@@ -54,8 +55,12 @@ def system_page(system: str, request: Request, store: StoreDep,
              "kinds": [(v, v) for v in KINDS],
              "assessment_statuses": [(v, v) for v in ASSESSMENT_STATUSES]} if editing else {}
     plan = current_plan(request)
+    principal = getattr(request.state, "principal", None)
+    changes = list(reversed(history.entries(store, record=found.classification.system.iri))) \
+        if principal is not None and principal.reads_history else None
     return render(request, "system.html", "systems", found.name, s=found, risks=risks,
                   editing=editing, system_id=system, **forms,
+                  changes=changes,
                   lines=lines, assessments=assessments, index=index, role_label=role_label,
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found.findings],
                   dates=system_dates(plan, [found]).get(found.key),
