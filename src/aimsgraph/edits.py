@@ -369,7 +369,7 @@ def apply_edit(store: GraphStore, change: Change, *, actor: str, message: str | 
     unchanged = change.staging is not None and change.staging[0] == store.generation
     commit = history.commit(store, added=change.added, removed=change.removed, actor=actor,
                             message=message, address=address,
-                            kind=f"{change.edit.action}-{change.edit.kind}")
+                            kind="edit")
     if any(s.graph == DERIVED_GRAPH for s in store.sources):
         law = law or law_view(store, None)
         materialize(store, classify(store, law.as_of, law=law), law.key)
