@@ -17,9 +17,9 @@ from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.server.caching import ConditionalGet, HeadAsGet
 from aimsgraph.server.openapi import openapi_json
 
-from .conftest import LOCAL
+from .conftest import LOCAL, admin_users
 
-TOKEN = "s3cret-token"
+USERS, TOKEN = admin_users()
 PROBLEM = "application/problem+json"
 #: one request per JSON resource of the contract
 RESOURCES = ["/frameworks", "/frameworks/iso-iec-42001-2023",
@@ -150,10 +150,11 @@ def test_sparql_request_bodies_and_the_bearer_scheme(document) -> None:
     assert set(post["requestBody"]["content"]) == {
         "application/x-www-form-urlencoded", "application/sparql-query",
         "application/sparql-update"}
-    assert post["security"] == [{}, {"updateToken": []}]
-    assert document["components"]["securitySchemes"]["updateToken"] == {
-        **document["components"]["securitySchemes"]["updateToken"],
+    assert post["security"] == [{}, {"bearer": []}]  # a query may be anonymous, an update not
+    assert document["components"]["securitySchemes"]["bearer"] == {
+        **document["components"]["securitySchemes"]["bearer"],
         "type": "http", "scheme": "bearer"}
+    assert document["paths"]["/history"]["get"]["security"] == [{"bearer": []}]
 
 
 def test_every_json_answer_and_body_names_its_model(document) -> None:
@@ -177,6 +178,7 @@ def test_every_json_answer_and_body_names_its_model(document) -> None:
 @pytest.mark.parametrize("path", ["/frameworks", "/systems/credit-scoring", "/soa",
                                   "/queries/frameworks", "/"])
 def test_conditional_get_answers_304(client, path) -> None:
+    client.get(path)  # a page's first visit opens the session (its forms' CSRF token)
     first = client.get(path)
     tag = first.headers["etag"]
     assert tag.startswith('W/"')
@@ -187,7 +189,7 @@ def test_conditional_get_answers_304(client, path) -> None:
 
 def test_the_tag_follows_the_representation_and_the_data() -> None:
     store = GraphStore()
-    writable = TestClient(create_app(ServerSettings(update_token=TOKEN), store), base_url=LOCAL)
+    writable = TestClient(create_app(ServerSettings(users_file=USERS), store), base_url=LOCAL)
     tag = writable.get("/frameworks").headers["etag"]
     csv = writable.get("/queries/frameworks", headers={"Accept": "text/csv"}).headers["etag"]
     json_tag = writable.get("/queries/frameworks").headers["etag"]

@@ -448,7 +448,7 @@ def test_a_folder_store_update_runs_once_in_a_worker(tmp_path: Path,
         raise AssertionError("the update was evaluated in the service's process")
 
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }"
-    with TestClient(create_app(ServerSettings(update_token=TOKEN), store),
+    with TestClient(create_app(ServerSettings(users_file=USERS), store),
                     base_url=LOCAL) as client:
         monkeypatch.setattr(GraphStore, "update", evaluated_here)
         response = post_update(client, "INSERT DATA { GRAPH <urn:x:g> { <urn:x:new> <urn:x:p> "
@@ -469,7 +469,7 @@ def test_a_folder_store_update_runs_once_in_a_worker(tmp_path: Path,
 
 def test_a_folder_store_update_past_the_timeout_changes_nothing(tmp_path: Path) -> None:
     store = folder_store(tmp_path / "store")
-    with TestClient(create_app(ServerSettings(update_token=TOKEN, query_timeout=1), store),
+    with TestClient(create_app(ServerSettings(users_file=USERS, query_timeout=1), store),
                     base_url=LOCAL) as client:
         response = post_update(client, SLOW_UPDATE)
         assert response.status_code == 503

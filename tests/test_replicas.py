@@ -46,7 +46,7 @@ def replicas(server: str, tmp_path_factory: pytest.TempPathFactory):  # type: ig
 
 
 def status(client: TestClient) -> str:
-    rows = client.get("/soa").json()
+    rows = client.get("/soa").json()["items"]
     return next(r["status"] for r in rows if r["control"] == "A.6.2.4"
                 and r["justification"].startswith("Models are validated independently"))
 

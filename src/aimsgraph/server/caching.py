@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from datetime import date
 
@@ -51,7 +52,8 @@ def derived_tag(scope: Scope, generation: int) -> str:
                      _header(scope, b"accept"),
                      # who asks: answers differ by role (the history on a record's page), and a
                      # 304 must never stand in for the sign-in check of another caller
-                     _header(scope, b"authorization"), _header(scope, b"cookie")))
+                     _header(scope, b"authorization"),
+                     json.dumps(scope.get("session") or {}, sort_keys=True, default=str)))
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 

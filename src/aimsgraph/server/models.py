@@ -544,3 +544,45 @@ class ActionPlan(Paged):
     overdue: int = Field(description="overdue actions in the whole (filtered) plan")
     mapping_sets: list[MappingSet]
     items: list[PlanAction]
+
+
+# -- the audit trail ---------------------------------------------------------------------------
+
+class HistoryEntry(Model):
+    """One write: who, when, why, from where, the quads added and removed (N-Quads lines)."""
+
+    activity: Iri
+    sequence: int
+    kind: str = Field(description="edit, sparql-update or load")
+    actor: str
+    time: str
+    message: Text
+    address: Text
+    records: list[Iri]
+    graphs: list[Iri]
+    added: list[str]
+    removed: list[str]
+    update: Text = Field(description="the SPARQL Update sent, for a sparql-update")
+    previous: OptionalIri = Field(description="the entry this one follows")
+    entry_hash: str = Field(description="SHA-256 chaining this entry to the one before")
+
+
+class HistoryFilters(Model):
+    record: Text
+    actor: Text
+    since: Text
+    until: Text
+
+
+class History(Model):
+    filters: HistoryFilters
+    count: int = Field(description="entries in this answer (the newest, at most limit)")
+    total: int = Field(description="entries matching the filters")
+    items: list[HistoryEntry]
+
+
+class HistoryCheck(Model):
+    intact: bool
+    entries: int
+    problems: list[str]
+    head: Text = Field(description="the newest entry's hash")

@@ -37,6 +37,14 @@ def contract(app: FastAPI) -> dict[str, Any]:
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
                     content[MEDIA_TYPE] = content.pop("application/json")
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            # reading may be anonymous (when the service allows it); the history and the
+            # writes (other than SPARQL Update, which also reads) need a token
+            reads = method == "get" or (path, method) == ("/sparql", "post")
+            if reads and not path.startswith("/history") \
+                    and operation.get("security") == [{"bearer": []}]:
+                operation["security"] = [{}, {"bearer": []}]
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

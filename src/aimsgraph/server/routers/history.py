@@ -14,6 +14,7 @@ from ... import history
 from ...spreadsheet import rows_csv
 from ..auth import HISTORY_READERS, Principal, require_role
 from ..deps import StoreDep
+from ..models import History, HistoryCheck, problems
 from ..negotiation import choose
 
 router = APIRouter(tags=["History"])
@@ -42,7 +43,9 @@ def csv_row(entry: history.Entry) -> dict:
 
 @router.get("/history", summary="The audit trail: every write, who, when, what, why, from where "
                                   "(admins and auditors; JSON, or CSV by Accept)",
-            responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+            response_model=History,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+                       **problems(401, 403, 406, 422)})
 async def get_history(
     request: Request, store: StoreDep, principal: AuditorDep,
     record: Annotated[str | None, Query(
@@ -67,16 +70,17 @@ async def get_history(
     if media == "text/csv":
         return Response(rows_csv([csv_row(e) for e in found], CSV_COLUMNS),
                         media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
-    return JSONResponse({"filters": {"record": record, "actor": actor,
+    return JSONResponse(History.model_validate({"filters": {"record": record, "actor": actor,
                                      "since": since.isoformat() if since else None,
                                      "until": until.isoformat() if until else None},
                          "count": len(found), "total": total,
-                         "items": [e.resource() for e in found]},
+                         "items": [e.resource() for e in found]}).model_dump(mode="json"),
                         headers={"Vary": "Accept"})
 
 
 @router.get("/history/verify", summary="Check the audit trail's hash chain (admins and "
-                                         "auditors): every entry unchanged and in place")
+                                         "auditors): every entry unchanged and in place",
+            response_model=HistoryCheck, responses=problems(401, 403))
 async def verify_history(store: StoreDep, principal: AuditorDep) -> dict:
     problems = await anyio.to_thread.run_sync(history.verify, store)
     entries = await anyio.to_thread.run_sync(history.entries, store)
