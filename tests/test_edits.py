@@ -316,3 +316,16 @@ def test_a_commit_that_fails_changes_nothing(client, monkeypatch) -> None:
     retried = client.patch(f"/soa/{LINE}", json={"owner": "jonas-weber"},
                            headers={"If-Match": etag})
     assert retried.status_code == 200 and owner_over_sparql(client) == "jonas-weber"
+
+
+def test_an_edit_is_in_the_trail_with_who_why_and_what(app, client) -> None:
+    etag = client.get(f"/soa/{LINE}").headers["etag"]
+    assert client.patch(f"/soa/{LINE}", json={"owner": "jonas-weber", "message": "handover"},
+                        headers={"If-Match": etag}).status_code == 200
+    acting_as(app, "auditor")
+    entry = client.get("/history").json()["items"][-1]
+    assert entry["kind"] == "edit" and entry["actor"] == "a-editor"
+    assert entry["message"] == "handover"
+    assert entry["records"] == [
+        "https://w3id.org/aimsgraph/org/acme-lending/control/iso42001-a-7-5"]
+    assert any("jonas-weber" in q for q in entry["added"])

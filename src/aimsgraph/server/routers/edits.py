@@ -178,7 +178,7 @@ NOTES = {"s401": "A token the service does not know (`unauthorized`)",
                  "a field the record does not have (`invalid-parameters`); `errors` names each "
                  "field",
          "s428": "No If-Match (`precondition-required`)"}
-SECURITY = {"security": [{"updateToken": []}]}
+SECURITY = {"security": [{"bearer": []}]}
 
 
 def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
