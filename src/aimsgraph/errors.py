@@ -2,10 +2,15 @@
 
     AimsgraphError                 base of everything below
     ├── InputError                 a file or value the user gave is wrong (exit 2)
-    │   └── RDFSyntaxError         malformed RDF: carries file, line and column
+    │   ├── RDFSyntaxError         malformed RDF: carries file, line and column
+    │   └── EditRejected           an edit of the organization's data fails the importer's
+    │                              checks or the coverage shapes; carries the findings (422)
     ├── UsageError                 an unknown name or option (exit 2)
     │   ├── NoOrganizationError    an answer about an organization, and none is loaded
     │   ├── UnknownQueryError      no named query by that name; lists the valid ones
+    │   ├── UnknownRecordError     no record of that kind and id to edit (404)
+    │   ├── RecordExistsError      a record to create has an id already taken (409)
+    │   ├── StaleRecordError       an edit names a version of a record that is not current (412)
     │   └── UnknownFormatError     no output format by that name; lists the valid ones
     ├── QueryError                 a SPARQL query failed to parse or run (exit 2)
     │   └── QueryRefusedError      the guard refused it before the engine saw it: SERVICE/LOAD
@@ -67,6 +72,16 @@ class RDFSyntaxError(InputError):
     """An RDF file does not parse. Nothing from the load it was part of was kept."""
 
 
+class EditRejected(InputError):
+    """An edit of the organization's data was refused; nothing changed. ``errors`` lists each
+    problem as ``{"field", "message", "severity"}``."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        self.errors = errors
+        super().__init__("edit refused, nothing changed: " + "; ".join(
+            f"{e['field']}: {e['message']}" for e in errors))
+
+
 class UsageError(AimsgraphError):
     """The caller named something that does not exist or combined options wrongly."""
 
@@ -98,6 +113,22 @@ class UnknownQueryError(UnknownNameError):
 
 class UnknownFormatError(UnknownNameError):
     kind = "format"
+
+
+class UnknownRecordError(UsageError):
+    """No record of the kind and id an edit names."""
+
+
+class RecordExistsError(UsageError):
+    """A record to create has an id that is already taken."""
+
+
+class StaleRecordError(UsageError):
+    """The edit was made against a version of the record that is no longer current."""
+
+    def __init__(self, message: str, current: str) -> None:
+        self.current = current  #: the record's current version (its ETag)
+        super().__init__(message)
 
 
 class QueryError(AimsgraphError):

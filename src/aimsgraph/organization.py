@@ -12,7 +12,7 @@ import csv
 import errno
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,6 +46,8 @@ TRANSPARENCY = {"interacts-with-persons": "art_50/par_1", "synthetic-content": "
                 "emotion-recognition": "art_50/par_3", "biometric-categorisation": "art_50/par_3",
                 "deep-fake": "art_50/par_4", "public-interest-text": "art_50/par_4"}
 LEVELS = ("low", "medium", "high")
+RISK_STATUSES = ("open", "closed")
+ASSESSMENT_STATUSES = ("planned", "in-progress", "completed")
 #: frameworks whose management-system clauses take conformity lines, and the clauses that count:
 #: the harmonized structure's clauses 4-10, which ISO/IEC 27701:2019 extends in its clause 5
 MANAGEMENT_CLAUSES = {"iso42001": range(4, 11), "iso27001": range(4, 11), "iso27701": (5,)}
@@ -81,7 +83,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("public_service")),
     "risks.csv": (Column("id", True), Column("title", True), Column("system"),
                   Column("likelihood"), Column("severity"), Column("treatment"),
-                  Column("controls"), Column("owner"), Column("review_date")),
+                  Column("controls"), Column("owner"), Column("review_date"),
+                  Column("status")),
     "impact_assessments.csv": (Column("id", True), Column("system", True), Column("kind", True),
                                Column("date"), Column("status"), Column("owner"),
                                Column("next_assessment")),
@@ -417,6 +420,9 @@ class _Builder:
         if owner:
             self.add(risk, AIMS + "owner", owner)
         self.deadline(risk, "reviewDate", row, "review_date")
+        status = self.choice(row, "status", RISK_STATUSES)
+        if status:
+            self.add(risk, AIMS + "riskStatus", ox.Literal(status))
 
     def assessment(self, row: dict) -> None:
         node = self.node("assessment", row["id"])
@@ -430,7 +436,7 @@ class _Builder:
         when = self.day(row, "date")
         if when:
             self.add(node, DCTERMS + "date", _date(when))
-        status = self.choice(row, "status", ("planned", "in-progress", "completed"))
+        status = self.choice(row, "status", ASSESSMENT_STATUSES)
         if status:
             self.add(node, AIMS + "assessmentStatus", ox.Literal(status))
         owner = self.ref(row, "owner", "people.csv", "person")
@@ -463,6 +469,10 @@ HANDLERS: dict[str, Callable[[_Builder, dict], None]] = {
 }
 
 
+#: a table's rows as read: (line in the file, cells by column name)
+Table = list[tuple[int, dict[str, str]]]
+
+
 def organization_quads(folder: Path, graph: str, provisions: ProvisionIndex) -> list[ox.Quad]:
     """Every record of the folder as quads in ``graph``; DataErrors lists every problem found."""
     builder = _Builder(folder, graph, provisions)
@@ -471,6 +481,19 @@ def organization_quads(folder: Path, graph: str, provisions: ProvisionIndex) -> 
         builder.errors.append(InputError(f"unknown file; expected one of {', '.join(ORDER)}",
                                          file=folder / name))
     tables = {name: _read(folder / name, builder) for name in ORDER if _present(folder / name)}
+    return _build(builder, tables)
+
+
+def tables_quads(tables: Mapping[str, Table], graph: str, provisions: ProvisionIndex,
+                 folder: Path = Path(".")) -> list[ox.Quad]:
+    """The quads of tables already read (rows of an edit, an export): the same checks as a
+    folder gets, with errors naming ``folder``/file, line and column."""
+    return _build(_Builder(folder, graph, provisions),
+                  {name: tables[name] for name in ORDER if name in tables})
+
+
+def _build(builder: _Builder, tables: Mapping[str, Table]) -> list[ox.Quad]:
+    folder = builder.folder
     for name, rows in tables.items():  # ids first, so references can point forward in a file
         builder.ids[name] = {row["id"].strip() for _, row in rows if row.get("id", "").strip()}
     organization_rows = tables.get("organization.csv", [])
@@ -499,7 +522,7 @@ def _present(path: Path) -> bool:
     return path.is_file() or path.is_symlink() or path.exists()
 
 
-def _read(path: Path, builder: _Builder) -> list[tuple[int, dict[str, str]]]:
+def _read(path: Path, builder: _Builder) -> Table:
     builder.file = path.name
     try:
         if not path.is_file():

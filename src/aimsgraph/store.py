@@ -318,6 +318,24 @@ class GraphStore:
         finally:
             self._generation += 1
 
+    def change(self, *, added: Sequence[ox.Quad] = (), removed: Sequence[ox.Quad] = ()) -> None:
+        """Remove ``removed``, then add ``added``, in one transaction (all or nothing)."""
+        self.update(change_text(added, removed))
+
+    def copy(self, without: Iterable[str] = ()) -> GraphStore:
+        """An in-memory copy of the loaded sources' graphs but ``without`` (to try a change on
+        before it is made here)."""
+        skip = set(without)
+        kept = [s for s in self._sources.values() if s.graph not in skip]
+        staging = ox.Store()
+        for source in kept:  # parsed in the engine, not as Python objects
+            staging.bulk_load(self._engine.graph_ntriples(source.graph),
+                              format=ox.RdfFormat.N_TRIPLES,
+                              to_graph=ox.NamedNode(source.graph))
+        other = GraphStore()
+        other._write(kept, staging, {})
+        return other
+
     def snapshot(self, target: Path) -> None:
         """Copy the store as it is now into the new folder ``target``, for read-only views in
         other processes (embedded stores only)."""
@@ -428,6 +446,18 @@ class GraphStore:
         result = rdflib.Graph()
         result.parse(data=buffer.getvalue(), format="nt")
         return result
+
+
+def change_text(added: Iterable[ox.Quad], removed: Iterable[ox.Quad]) -> str:
+    """A SPARQL Update removing then adding these quads (no blank nodes)."""
+    def block(quads: Iterable[ox.Quad]) -> str:
+        by_graph: dict[str, list[str]] = {}
+        for q in quads:
+            by_graph.setdefault(str(q.graph_name), []).append(
+                f"{q.subject} {q.predicate} {q.object} .")
+        return " ".join(f"GRAPH {g} {{ {' '.join(triples)} }}" for g, triples in by_graph.items())
+
+    return f"DELETE DATA {{ {block(removed)} }} ;\nINSERT DATA {{ {block(added)} }}"
 
 
 def digest(path: Path) -> str:

@@ -92,6 +92,11 @@ HELP: dict[str, tuple[str, tuple[str, ...]]] = {
     "history": ("The audit trail of a persistent store: verify checks its hash chain (exit 0 "
                 "intact, 1 changed, removed or inserted entries).",
                 ("aimsgraph history verify --store aims-store",)),
+    "export-org": ("Write the organization back as its CSV folder (organization.csv, people.csv, "
+                   "ai_systems.csv, controls.csv, ...), as the importer reads it: a team that "
+                   "keeps its data in git exports after edits made through the service.",
+                   ("aimsgraph export-org out/acme-lending --store aims-store",
+                    "aimsgraph export-org out/acme --data examples/acme-lending")),
     "import-catalog": ("Read a framework aimsgraph does not ship (an OSCAL catalog, or a CISO "
                        "Assistant framework library) as a catalog: numbers, titles and "
                        "structure, written as Turtle to load with --data and map with "

@@ -13,6 +13,7 @@ from ..classification import classify
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..mappingsets import describe_mapping_sets, used_mapping_sets
 from ..organization import require_organization
+from ..orgtables import export_organization
 from ..reports import gap_report, soa_rows
 from ..soa import FLAGGED, UNDECIDED, statement, statement_csv, statement_markdown, statement_xlsx
 from ..validation import validate, validation_report
@@ -54,6 +55,13 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                                          "or RDF) against the catalogs and convert it to RDF")
     load.add_argument("path", type=Path, help="a folder with organization.csv, or an RDF file")
     load.add_argument("--output", "-o", type=Path, help="write the data as Turtle to this file")
+    export = sub.add_parser("export-org", parents=[data],
+                            help="write the organization's data (with its edits) back as a "
+                                 "folder of CSV files that import gives the same graph")
+    export.add_argument("folder", type=Path, help="the folder to write (created if missing)")
+    export.add_argument("--organization", metavar="NAME",
+                        help="the organization folder's name, when several are loaded")
+    export.set_defaults(handler=cmd_export_org)
     classify_cmd.set_defaults(handler=cmd_classify)
     valid.set_defaults(handler=cmd_validate)
     soa.set_defaults(handler=cmd_soa)
@@ -215,4 +223,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         atomic_write(args.output, lambda out: out.write(graph.serialize(format="turtle")
                                                          .encode()))
         print(f"wrote {len(graph)} triples to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export_org(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    written, lost = export_organization(store, args.folder, args.organization)
+    print(f"wrote {', '.join(p.name for p in written)} to {args.folder}", file=sys.stderr)
+    if lost:
+        print(f"note: {lost} statement(s) in the organization's graph have no CSV column "
+              "(added by SPARQL Update?) and are not in the export", file=sys.stderr)
     return EXIT_OK

@@ -25,7 +25,17 @@ from .execution import Runner
 from .generation import GenerationCheck
 from .headers import SecurityHeaders
 from .hosts import HostGuard, base_parts
-from .routers import frameworks, history, impact, mappings, organization, plan, queries, sparql
+from .routers import (
+    edits,
+    frameworks,
+    history,
+    impact,
+    mappings,
+    organization,
+    plan,
+    queries,
+    sparql,
+)
 from .settings import ServerSettings
 from .timeouts import RouteTimeout
 
@@ -82,7 +92,8 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     app.state.users = users
     problems.install(app)
     readers = [Depends(read_access)]  # anonymous only when the settings allow it
-    for module in (sparql, queries, frameworks, mappings, organization, plan, impact):
+    for module in (sparql, queries, frameworks, mappings, organization, plan, impact,
+                   edits):
         app.include_router(module.router, dependencies=readers)
     app.include_router(history.router)  # admins and auditors (its own dependency)
     web.install(app, readers)  # the HTML pages at / and /ui/ (not in the OpenAPI document)

@@ -10,6 +10,8 @@
                            query, and the Accept header; a 304 costs one hash.
                            Remote store (others may write to it): the tag is the hash of the
                            answer itself, computed after it is rendered.
+                           A resource that sets its own ETag (an editable record: its version,
+                           which If-Match must name) keeps it.
     HEAD                   answered wherever GET is: the GET's status and headers, no body.
 """
 
@@ -66,7 +68,14 @@ def not_modified(tag: str, headers: list[tuple[bytes, bytes]] | None = None) -> 
             {"type": "http.response.body", "body": b""}]
 
 
+def own_tag(message: Message) -> str | None:
+    """The ETag the route set itself (a record's version), if any."""
+    return next((v.decode("latin-1") for n, v in message.get("headers", [])
+                 if n.lower() == b"etag"), None)
+
+
 def _with_tag(message: Message, tag: str) -> Message:
+    tag = own_tag(message) or tag
     headers = [(n, v) for n, v in message.get("headers", [])
                if n.lower() not in (b"etag", b"cache-control")]
     headers += [(b"etag", tag.encode()), (b"cache-control", b"no-cache")]
@@ -124,7 +133,7 @@ class ConditionalGet:
             if message.get("more_body", False):
                 return
             body = b"".join(chunks)
-            tag = content_tag(body)
+            tag = own_tag(start) or content_tag(body)
             if matches(_header(scope, b"if-none-match"), tag):
                 for reply in not_modified(tag, start.get("headers")):
                     await send(reply)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -41,6 +41,7 @@ Bindings = dict[str, ox.NamedNode | ox.Literal]
 #: seconds the service gives a worker to compare an updated copy with its snapshot (the
 #: update's effect, for the audit trail): the service's work, not the client's query
 EFFECT_TIMEOUT = 120.0
+T = TypeVar("T")
 
 
 class Runner:
@@ -294,6 +295,27 @@ class Runner:
                                                           change)
             except TimeoutError:
                 raise timed_out(self.settings) from None
+
+    async def write(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (a checked write through the store, such as an edit) one at a time with
+        the updates, then let the workers read the result: the next query sees it. A folder
+        store read through a snapshot is opened for writing for the time of ``work``."""
+        if self._writing is None:
+            self._writing = anyio.Lock()
+        async with self._writing:
+            reattached = self.store.detached
+            if reattached:  # no worker writes the folder now: updates wait for this lock
+                await anyio.to_thread.run_sync(self.store.reattach)
+            generation = self.store.generation
+            try:
+                return await anyio.to_thread.run_sync(work)
+            finally:
+                with anyio.CancelScope(shield=True):
+                    if self.pool is not None and self._snapshots is not None:
+                        if reattached:
+                            await anyio.to_thread.run_sync(self._view_folder, self._snapshots)
+                        elif self.store.generation != generation:
+                            await anyio.to_thread.run_sync(self._snapshots.publish)
 
     async def _update_folder(self, text: str, client: str, snapshots: Snapshots) -> None:
         """Apply ``text`` (an update and its trail entry) to the store folder once, in a worker,

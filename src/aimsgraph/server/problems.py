@@ -3,6 +3,11 @@
     aimsgraph error            status
     UnknownQueryError          404  (no such named query)
     UnknownFormatError         406  (no acceptable representation)
+    UnknownRecordError         404  (no record to edit by that kind and id)
+    RecordExistsError          409  (a record to create has an id already taken)
+    StaleRecordError           412  (If-Match names a version that is not current)
+    EditRejected               422  (an edit fails the importer's checks or the coverage
+                                     shapes; ``errors`` lists field and message of each)
     QueryRefusedError          403  remote-access-refused (SERVICE/LOAD not on the allow-list)
                                400  query-too-deep, query-too-large (past the guard's limits)
     QueryError, InputError     400
@@ -23,14 +28,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
     AimsgraphError,
+    EditRejected,
     InputError,
     NoOrganizationError,
     QueryError,
     QueryRefusedError,
+    RecordExistsError,
+    StaleRecordError,
     StoreError,
     StoreTimeoutError,
     UnknownFormatError,
     UnknownQueryError,
+    UnknownRecordError,
     UsageError,
 )
 
@@ -40,6 +49,10 @@ BASE = "https://w3id.org/aimsgraph/problems/"
 REFUSED = {"remote": (403, "remote-access-refused"), "too-deep": (400, "query-too-deep"),
            "too-large": (400, "query-too-large")}
 STATUS: tuple[tuple[type[AimsgraphError], int, str], ...] = (
+    (UnknownRecordError, 404, "unknown-record"),
+    (RecordExistsError, 409, "record-exists"),
+    (StaleRecordError, 412, "stale-record"),
+    (EditRejected, 422, "edit-rejected"),
     (UnknownQueryError, 404, "unknown-query"),
     (UnknownFormatError, 406, "not-acceptable"),
     (QueryError, 400, "bad-query"),
@@ -89,8 +102,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AimsgraphError)
     async def _aimsgraph(request: Request, exc: AimsgraphError) -> JSONResponse:
         status, kind = status_of(exc)
-        where = {"store": exc.location} if isinstance(exc, StoreError) and exc.location else {}
-        return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path, **where)
+        where: dict[str, object] = \
+            {"store": exc.location} if isinstance(exc, StoreError) and exc.location else {}
+        headers = None
+        if isinstance(exc, EditRejected):
+            where["errors"] = exc.errors
+        if isinstance(exc, StaleRecordError):
+            headers = {"ETag": exc.current}
+        return problem(status, kind, kind.replace("-", " "), str(exc), request.url.path,
+                       headers, **where)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

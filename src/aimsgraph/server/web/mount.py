@@ -11,7 +11,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..auth import SignInRequired
 from ..problems import ProblemError
-from .routes import account, crosswalks, impact, organization, overview, plan, risks, soa, sparql
+from .routes import (
+    account,
+    crosswalks,
+    edits,
+    impact,
+    organization,
+    overview,
+    plan,
+    risks,
+    soa,
+    sparql,
+)
 from .templating import HERE, PageNotFound, not_found_page
 
 PREFIX = "/ui/"
@@ -26,7 +37,8 @@ def install(app: FastAPI, dependencies: list | None = None) -> None:
     page; call after problems.install (it wraps its 404 handler)."""
     app.include_router(account.router)
     app.include_router(account.pages, dependencies=dependencies)
-    for module in (overview, crosswalks, organization, plan, risks, impact, sparql, soa):
+    for module in (overview, crosswalks, organization, plan, risks, impact, sparql, soa,
+                   edits):
         app.include_router(module.router, dependencies=dependencies)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="web-static")
 

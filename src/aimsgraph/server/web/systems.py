@@ -140,6 +140,7 @@ class Risk:
     owner: str
     controls: tuple[str, ...]  # provision IRIs
     location: str
+    iri: str = ""
 
 
 @dataclass
@@ -159,7 +160,7 @@ def system_record(store: GraphStore, iri: str) -> tuple[list[Risk], list[Control
     values = {"system": iri}
     risks = [Risk(r["title"] or "", r["likelihood"] or "", r["severity"] or "",
                   r["treatment"] or "", r["owner"] or "", tuple((r["controls"] or "").split()),
-                  f"{r['file']}:{r['row']}" if r["file"] else "")
+                  f"{r['file']}:{r['row']}" if r["file"] else "", r["risk"] or "")
              for r in WEB_QUERIES.get("system-risks").run(store, values).records()]
     lines: dict[str, ControlLine] = {}
     for r in WEB_QUERIES.get("system-controls").run(store, values).records():

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from .... import history
-from ....organization import has_organization
+from ....edits import list_records, people
+from ....organization import (
+    ASSESSMENT_STATUSES,
+    KINDS,
+    LEVELS,
+    RISK_STATUSES,
+    TREATMENTS,
+    has_organization,
+)
+from ...auth import Principal, current_principal
 from ...deps import StoreDep, default_law
 from ...faults import freshness
 from ...routers.organization import findings, findings_key
@@ -27,7 +36,8 @@ def systems_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/ui/systems/{system}", response_class=HTMLResponse)
-def system_page(system: str, request: Request, store: StoreDep) -> HTMLResponse:
+def system_page(system: str, request: Request, store: StoreDep,
+                principal: Principal = Depends(current_principal)) -> HTMLResponse:  # noqa: B008
     systems = summaries(request)
     found = next((s for s in systems if s.key == system), None)
     if found is None:
@@ -37,11 +47,19 @@ def system_page(system: str, request: Request, store: StoreDep) -> HTMLResponse:
     links = Links(request, index)
     risks, lines, assessments = system_record(store, found.classification.system.iri)
     keys = system_pages(systems)
+    editing = principal.role in ("editor", "admin")
+    forms = {"risk_records": {r.iri: r for r in list_records(store, "risks")},
+             "people": people(store), "levels": [(v, v) for v in LEVELS],
+             "treatments": [(v, v) for v in TREATMENTS],
+             "risk_statuses": [(v, v) for v in RISK_STATUSES],
+             "kinds": [(v, v) for v in KINDS],
+             "assessment_statuses": [(v, v) for v in ASSESSMENT_STATUSES]} if editing else {}
     plan = current_plan(request)
     principal = getattr(request.state, "principal", None)
     changes = list(reversed(history.entries(store, record=found.classification.system.iri))) \
         if principal is not None and principal.reads_history else None
     return render(request, "system.html", "systems", found.name, s=found, risks=risks,
+                  editing=editing, system_id=system, **forms,
                   changes=changes,
                   lines=lines, assessments=assessments, index=index, role_label=role_label,
                   findings=[(f, finding_targets(f, links, index, keys)) for f in found.findings],

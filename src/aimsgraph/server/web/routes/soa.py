@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ....organization import has_organization
+from ....edits import list_records, people
+from ....organization import STATUSES, has_organization
 from ....soa import FLAGGED, UNDECIDED, statement, statement_csv, statement_markdown, statement_xlsx
+from ...auth import Principal, current_principal
 from ...deps import StoreDep, default_law
 from ..links import catalog
 from ..templating import PageNotFound, render
@@ -22,7 +24,8 @@ DOWNLOADS = {"csv": ("text/csv; charset=utf-8", "csv"),
 
 
 @router.get("/ui/soa", response_class=HTMLResponse)
-def soa_page(request: Request, store: StoreDep) -> HTMLResponse:
+def soa_page(request: Request, store: StoreDep,
+             principal: Principal = Depends(current_principal)) -> HTMLResponse:  # noqa: B008
     index = catalog(request)
     by_number = {(p.framework_notation, p.notation): p.iri for p in index.provisions.values()}
     document = statement(store, default_law(request).as_of) if has_organization(store) else None
@@ -31,10 +34,23 @@ def soa_page(request: Request, store: StoreDep) -> HTMLResponse:
         for framework, counts in document.summary():
             groups.append((framework, counts,
                            [r for r in document.lines if r["framework"] == framework]))
+    editing = document is not None and principal.role in ("editor", "admin")
     return render(request, "soa.html", "soa", "Statement of Applicability", groups=groups,
                   document=document, flagged=FLAGGED, undecided=UNDECIDED,
                   total=sum(len(lines) for _, _, lines in groups),
-                  provision_of=lambda r: by_number.get((r["framework"], r["control"])))
+                  provision_of=lambda r: by_number.get((r["framework"], r["control"])),
+                  editing=editing, statuses=[(k, k) for k in STATUSES],
+                  records={r.id: r for r in list_records(store, "soa")} if editing else {},
+                  evidence=evidence_by_line(store) if editing else {},
+                  people=people(store) if editing else [])
+
+
+def evidence_by_line(store) -> dict[str, list]:  # type: ignore[no-untyped-def]
+    """The evidence records of each SoA line, for the forms that retire them."""
+    found: dict[str, list] = {}
+    for record in list_records(store, "evidence"):
+        found.setdefault(record.row["supports"], []).append(record)
+    return found
 
 
 @router.get("/ui/soa/download.{fmt}")
