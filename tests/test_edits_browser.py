@@ -100,4 +100,15 @@ def test_an_editor_changes_an_soa_line_and_adds_a_risk_with_the_forms(page, base
     assert page.url.endswith("/ui/systems/credit-scoring")
     assert "Risk added in the browser" in page.locator("#risks").inner_text()
     shoot(page, "system-edit-forms")
+
+    # the trail now holds changes: the SoA page draws its implemented share over time
+    page.goto(base_url + "/ui/soa")
+    chart = page.locator("svg.trend")
+    assert chart.is_visible()
+    assert "Implemented share" in (chart.locator("desc").text_content() or "")
+    section = page.locator("section.soa-progress")
+    section.locator("summary", has_text="Table view").click()
+    assert "as loaded" in section.locator("table").inner_text()
+    chart.scroll_into_view_if_needed()
+    shoot(page, "soa-over-time")
     page.watch.check(allow_console=r"status of 422")  # the refusal page, on purpose

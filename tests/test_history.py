@@ -227,6 +227,33 @@ def test_soa_and_validation_as_of_a_date(service, monkeypatch) -> None:
     assert "planned" in csv_then.text and "not started" not in csv_then.text
 
 
+def test_the_soa_over_time_follows_the_trail(service, monkeypatch) -> None:
+    """The implemented share per day, from the trail: as loaded, after each day's changes,
+    today; drawn on the SoA page with a text alternative and a table view."""
+    client, tokens, store = service
+    headers = {**auth(tokens["admin"]), "Content-Type": "application/sparql-update"}
+    assert history.soa_progress(store) == []  # no change recorded: no line to draw
+    assert 'class="trend"' not in client.get("/ui/soa").text
+    loaded = soa_status(client)
+    assert loaded == "implemented"
+    ten_days_ago = datetime.now(UTC) - timedelta(days=10)
+    monkeypatch.setattr(history, "now", lambda: ten_days_ago)
+    assert client.post("/sparql", content=status_update("Planned"),
+                       headers=headers).status_code == 204
+    monkeypatch.setattr(history, "now", lambda: datetime.now(UTC))
+    points = history.soa_progress(store)
+    day = ten_days_ago.date()
+    assert [(p.day, p.label) for p in points] == [
+        (day - timedelta(days=1), "as loaded"), (day, ""), (date.today(), "")]
+    before, after, today = points
+    assert before.applicable == after.applicable == today.applicable > 0
+    assert after.implemented == before.implemented - 1 == today.implemented
+    page = client.get("/ui/soa").text
+    assert 'class="trend"' in page and 'aria-labelledby="trend-title trend-desc"' in page
+    assert f"{before.implemented} of {before.applicable}" in page  # the table view / summary
+    assert "(as loaded)" in page
+
+
 def test_writes_reach_the_isolated_workers(tmp_path) -> None:
     users = UserFile(tmp_path / "users.json")
     token = users.add("root", "admin")

@@ -80,7 +80,7 @@ def test_an_soa_line_that_names_article_50_2_reaches_it_directly(fixed, tmp_path
     def drop(folder: Path) -> None:
         text = (folder / "controls.csv").read_text()
         (folder / "controls.csv").write_text(text.replace(
-            ",aiact:Article 50(1);aiact:Article 50(2)\n", ",\n"))
+            ",aiact:Article 50(1);aiact:Article 50(2),", ",,"))
 
     without = open_store([twin_without(tmp_path, drop)])
     assert not Reach(without).reaches(SYSTEM + "customer-chatbot", ART_50_2)

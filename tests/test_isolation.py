@@ -142,7 +142,11 @@ def test_twenty_runaway_queries_leave_an_ordinary_query_answered(server: Server)
     answered_before = len(outcomes)
     assert status == 200
     assert json.loads(body)["results"]["bindings"]
-    assert answered_before <= WORKERS  # at most the preempted (or timed-out) ones
+    # first come, first served starts it only after 20 - WORKERS runaways are answered; fair
+    # sharing starts it at the first preemption. How many time out while it runs depends on
+    # the machine's load (the bound of the queue itself is pinned without timing in
+    # test_a_flood_of_runaways_from_one_client_does_not_queue_another_client)
+    assert answered_before < len(runaways) - WORKERS
     for thread in runaways:
         thread.join(300)
     assert len(outcomes) == 20

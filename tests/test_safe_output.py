@@ -128,7 +128,8 @@ def test_templates_autoescape_and_mark_nothing_safe_but_the_escaped_svg() -> Non
     marked = [(p.name, line.strip()) for p in (HERE / "templates").glob("*.html")
               for line in p.read_text(encoding="utf-8").splitlines() if "|safe" in line]
     assert sorted(marked) == [("provision.html", "{{ svg|safe }}"),
-                              ("risks.html", '<div class="chart-scroll">{{ svg|safe }}</div>')]
+                              ("risks.html", '<div class="chart-scroll">{{ svg|safe }}</div>'),
+                              ("soa.html", "{{ progress_svg|safe }}")]
 
 
 @pytest.fixture(scope="module")

@@ -467,3 +467,71 @@ def state_as_of(store: GraphStore, when: datetime) -> PastState:
 def _named_graphs(store: GraphStore) -> set[str]:
     rows = store.execute("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", prefixes=False)
     return {row["g"].value for row in rows}  # type: ignore[union-attr]
+
+
+# -- the SoA over time -----------------------------------------------------------------------
+
+_SOA_PROGRESS = """PREFIX aims: <https://w3id.org/aimsgraph/ontology#>
+SELECT (COUNT(DISTINCT ?line) AS ?applicable) (COUNT(DISTINCT ?done) AS ?implemented) WHERE {
+  ?line a aims:ControlImplementation ; aims:applicable true .
+  FILTER NOT EXISTS { ?line a aims:ClauseConformity }
+  OPTIONAL { ?line aims:status aims:Implemented . BIND(?line AS ?done) }
+}"""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The Statement of Applicability at the end of one day: applicable lines, implemented."""
+
+    day: date
+    applicable: int
+    implemented: int
+    label: str  #: "as loaded" for the state before the first recorded change
+
+    @property
+    def share(self) -> float:
+        return self.implemented / self.applicable if self.applicable else 0.0
+
+
+def soa_progress(store: GraphStore, today: date | None = None) -> list[Progress]:
+    """Implemented share of the applicable SoA lines over time, from the audit trail: the state
+    before the first recorded change (the day before it), at the end of each day with a change,
+    and today. Empty when the trail holds no change. One pass: the current data is copied once
+    and each later change undone, newest first, as :func:`state_as_of` does for one date."""
+    trail = [e for e in entries(store) if e.added or e.removed]
+    if not trail:
+        return []
+    today = today or datetime.now(UTC).date()
+
+    def day_of(entry: Entry) -> date:
+        return datetime.fromisoformat(entry.time.replace("Z", "+00:00")).astimezone(UTC).date()
+
+    buffer = ox.Store()
+    for graph in {s.graph for s in store.sources} | _named_graphs(store):
+        if graph not in PROTECTED_GRAPHS:
+            buffer.load(store._engine.graph_ntriples(graph), format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(graph))
+
+    def measure(day: date, label: str = "") -> Progress:
+        row = next(iter(buffer.query(_SOA_PROGRESS, use_default_graph_as_union=True)))
+        return Progress(day, int(row["applicable"].value), int(row["implemented"].value), label)
+
+    days = sorted({day_of(e) for e in trail} | {today}, reverse=True)
+    pending = sorted(trail, key=lambda e: e.sequence, reverse=True)  # newest first
+    points = []
+    for day in days:
+        while pending and day_of(pending[0]) > day:
+            _undo(buffer, pending.pop(0))
+        points.append(measure(day))
+    while pending:
+        _undo(buffer, pending.pop(0))
+    first = min(day_of(e) for e in trail)
+    points.append(measure(date.fromordinal(first.toordinal() - 1), "as loaded"))
+    return sorted(points, key=lambda p: (p.day, p.label != "as loaded"))
+
+
+def _undo(buffer: ox.Store, entry: Entry) -> None:
+    for quad in ox.parse(entry.added, format=ox.RdfFormat.N_QUADS):
+        buffer.remove(quad)
+    for quad in ox.parse(entry.removed, format=ox.RdfFormat.N_QUADS):
+        buffer.add(quad)

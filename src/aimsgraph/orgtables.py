@@ -162,7 +162,9 @@ class _Reader:
     def organization(self, s: str) -> dict[str, str]:
         scope = self.one(s, AIMS + "hasScope")
         return {"id": s.rsplit("/", 1)[-1], "name": self.one(s, RDFS + "label"),
-                "scope": self.one(scope, DCTERMS + "description") if scope else ""}
+                "scope": self.one(scope, DCTERMS + "description") if scope else "",
+                "soa_version": self.one(s, AIMS + "soaVersion"),
+                "soa_approver": self.ref(s, AIMS + "soaApprovedBy", "person")}
 
     def person(self, s: str) -> dict[str, str]:
         roles = sorted({label for role in self.all(s, AIMS + "holdsRole")

@@ -87,7 +87,7 @@ async def sparql_get(
              responses={200: {"content": RESULT_CONTENT, "description": "query results"},
                         204: {"description": "update applied (admins only); the Location "
                                              "header names its audit trail entry"},
-                        **problems(401, 413, 415),
+                        **problems(401, 413, 415, 422),
                         **SPARQL_PROBLEMS},
              openapi_extra={"requestBody": POST_BODY})
 async def sparql_post(

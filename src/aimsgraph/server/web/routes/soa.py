@@ -8,6 +8,7 @@ import io
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from .... import history
 from ....edits import list_records, people
 from ....organization import STATUSES, has_organization
 from ....soa import FLAGGED, UNDECIDED, statement, statement_csv, statement_markdown, statement_xlsx
@@ -15,6 +16,7 @@ from ...auth import Principal, current_principal
 from ...deps import StoreDep, default_law
 from ..links import catalog
 from ..templating import PageNotFound, render
+from ..trend import progress_svg, summary
 
 router = APIRouter(include_in_schema=False)
 DOWNLOADS = {"csv": ("text/csv; charset=utf-8", "csv"),
@@ -35,6 +37,9 @@ def soa_page(request: Request, store: StoreDep,
             groups.append((framework, counts,
                            [r for r in document.lines if r["framework"] == framework]))
     editing = document is not None and principal.role in ("editor", "admin")
+    progress = store.cached(("soa-progress", default_law(request).as_of),
+                            lambda: history.soa_progress(store, default_law(request).as_of)) \
+        if document is not None else []
     return render(request, "soa.html", "soa", "Statement of Applicability", groups=groups,
                   document=document, flagged=FLAGGED, undecided=UNDECIDED,
                   total=sum(len(lines) for _, _, lines in groups),
@@ -42,7 +47,9 @@ def soa_page(request: Request, store: StoreDep,
                   editing=editing, statuses=[(k, k) for k in STATUSES],
                   records={r.id: r for r in list_records(store, "soa")} if editing else {},
                   evidence=evidence_by_line(store) if editing else {},
-                  people=people(store) if editing else [])
+                  people=people(store) if editing else [],
+                  progress=progress, progress_svg=progress_svg(progress) if progress else "",
+                  progress_summary=summary(progress) if progress else "")
 
 
 def evidence_by_line(store) -> dict[str, list]:  # type: ignore[no-untyped-def]
