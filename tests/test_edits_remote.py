@@ -13,20 +13,15 @@ from aimsgraph.edits import Edit, apply_edit, get_record, plan_edit
 from aimsgraph.errors import EditRejected
 from aimsgraph.orgtables import export_organization
 
-from .conftest import ROOT, free_port, running_server
-from .test_stores import oxigraph_binary
+from .conftest import ROOT
+from .test_stores import oxigraph_server
 
 SAMPLE = ROOT / "examples" / "acme-lending"
 
 
 @pytest.fixture(scope="module")
 def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph")
-    url = f"http://127.0.0.1:{port}"
-    with running_server([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                         f"127.0.0.1:{port}"], url + "/query?query=ASK%7B%7D",
-                        folder.parent / "oxigraph.log"):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         yield open_store([SAMPLE], store=url)
 
 

@@ -13,8 +13,8 @@ from aimsgraph import GraphStore, history, open_store
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.users import UserFile
 
-from .conftest import LOCAL, ROOT, free_port, running_server
-from .test_stores import oxigraph_binary
+from .conftest import LOCAL, ROOT
+from .test_stores import oxigraph_server
 
 LINE = "https://w3id.org/aimsgraph/org/acme-lending/control/iso42001-a-6-2-4"
 SYSTEM = "https://w3id.org/aimsgraph/org/acme-lending/system/credit-scoring"
@@ -22,12 +22,7 @@ SYSTEM = "https://w3id.org/aimsgraph/org/acme-lending/system/credit-scoring"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph-replicas")
-    url = f"http://127.0.0.1:{port}"
-    with running_server([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                         f"127.0.0.1:{port}"], url + "/query?query=ASK%7B%7D",
-                        folder.parent / "oxigraph-replicas.log"):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-replicas")) as url:
         open_store([ROOT / "examples" / "acme-lending"], store=url)  # loaded once
         yield url
 

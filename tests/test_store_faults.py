@@ -22,8 +22,8 @@ from aimsgraph import GraphStore, open_store
 from aimsgraph.errors import StoreError
 from aimsgraph.server import ServerSettings, create_app
 
-from .conftest import LOCAL, ROOT, free_port, running_server
-from .test_stores import oxigraph_binary
+from .conftest import LOCAL, ROOT
+from .test_stores import oxigraph_server
 
 SAMPLE = ROOT / "examples" / "acme-lending"
 HANG_AT_MOST = 10.0  # seconds a hanging answer lasts at most (the test never waits that long)
@@ -95,12 +95,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph-faults")
-    upstream = f"http://127.0.0.1:{port}"
-    with running_server([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                         f"127.0.0.1:{port}"], upstream + "/query?query=ASK%7B%7D",
-                        folder.parent / "oxigraph.log"):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-faults")) as upstream:
         server = Proxy(upstream)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -181,12 +176,7 @@ def test_cached_answers_say_when_they_were_read_and_that_the_store_is_unreachabl
 
 def test_a_store_that_went_away_is_a_502_naming_it(tmp_path_factory) -> None:
     # a proxy of its own, shut down after loading: nothing listens at its address any more
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph-gone")
-    upstream = f"http://127.0.0.1:{port}"
-    with running_server([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                         f"127.0.0.1:{port}"], upstream + "/query?query=ASK%7B%7D",
-                        folder.parent / "oxigraph.log"):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-gone")) as upstream:
         server = Proxy(upstream)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         store = open_store([], store=server.url)

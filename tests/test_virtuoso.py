@@ -20,17 +20,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aimsgraph import GraphStore, open_store
-from aimsgraph.changes import load_change_set
-from aimsgraph.classification import classify
 from aimsgraph.errors import StoreError
-from aimsgraph.impact import impact
 from aimsgraph.server import ServerSettings, create_app
 from aimsgraph.store import MANIFEST_GRAPH
-from aimsgraph.validation import validate
 
-from .conftest import LOCAL, ROOT
+from .conftest import LOCAL
 from .test_cli import COMMAND
-from .test_stores import AS_OF, SAMPLE, answers
+from .test_stores import SAMPLE, answers, assert_same_findings_classes_and_impact
 from .virtuoso import Virtuoso, require, running_virtuoso
 
 REASON = require()
@@ -80,25 +76,7 @@ def test_every_named_query_gives_the_same_rows(embedded, remote) -> None:
 
 
 def test_validation_classification_and_impact_are_identical(embedded, remote) -> None:
-    found = validate(remote, as_of=AS_OF)
-    expected = validate(embedded, as_of=AS_OF)
-    assert [(f.severity, f.location, f.message) for f in found] == \
-        [(f.severity, f.location, f.message) for f in expected]
-    assert sum(f.severity == "Violation" for f in found) == 10
-
-    def classes(store: GraphStore) -> list[tuple]:
-        return sorted((c.system.iri, c.classes, c.risk_levels, len(c.obligations))
-                      for c in classify(store, AS_OF))
-
-    assert classes(remote) == classes(embedded)
-    change_set = ROOT / "changes" / "eu-ai-act-digital-omnibus-2025.yaml"
-
-    def hits(store: GraphStore) -> list[tuple]:
-        found = impact(store, load_change_set(change_set, store), AS_OF)
-        return sorted((i.item, i.kind, i.owner, i.reasons) for i in found)
-
-    assert hits(remote) == hits(embedded)
-    assert len(hits(remote)) > 10
+    assert_same_findings_classes_and_impact(remote, embedded)
 
 
 def test_a_second_process_loads_nothing_again(virtuoso, remote) -> None:
