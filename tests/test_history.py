@@ -227,6 +227,32 @@ def test_soa_and_validation_as_of_a_date(service, monkeypatch) -> None:
     assert "planned" in csv_then.text and "not started" not in csv_then.text
 
 
+def test_the_plan_as_of_a_past_date_is_the_plan_of_that_day(service, monkeypatch) -> None:
+    """/plan?as-of=DATE in the past: the data as it was then (from the trail), evaluated then."""
+    client, tokens, _ = service
+    headers = {**auth(tokens["admin"]), "Content-Type": "application/sparql-update"}
+    ten_days_ago = datetime.now(UTC) - timedelta(days=10)
+    monkeypatch.setattr(history, "now", lambda: ten_days_ago)
+    assert client.post("/sparql", content=status_update("Planned"),
+                       headers=headers).status_code == 204
+    monkeypatch.setattr(history, "now", lambda: datetime.now(UTC))
+
+    def planned_a_6_2_4(**params: str) -> tuple[bool, dict]:
+        body = client.get("/plan", params={**params, "limit": 5000}).json()
+        return any(a["kind"] == "control" and a["provision"] == "A.6.2.4"
+                   and a["location"] and "controls.csv" in a["location"]
+                   for a in body["items"]), body
+
+    now, body = planned_a_6_2_4()
+    assert now and body["asOfState"] is None
+    five = (date.today() - timedelta(days=5)).isoformat()
+    then, body = planned_a_6_2_4(**{"as-of": five})
+    assert then and body["asOf"] == five and body["asOfState"]["changesUndone"] == 0
+    twenty = (date.today() - timedelta(days=20)).isoformat()
+    before, body = planned_a_6_2_4(**{"as-of": twenty})
+    assert not before and body["asOfState"]["changesUndone"] == 1
+
+
 def test_the_soa_over_time_follows_the_trail(service, monkeypatch) -> None:
     """The implemented share per day, from the trail: as loaded, after each day's changes,
     today; drawn on the SoA page with a text alternative and a table view."""

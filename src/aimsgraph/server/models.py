@@ -538,6 +538,8 @@ class PlanAction(Model):
 
 class ActionPlan(Paged):
     as_of: str = Field(description="the evaluation date (YYYY-MM-DD)")
+    as_of_state: AsOf | None = Field(None, description="for a past date: how the data as it was "
+                                                       "then was reconstructed from the trail")
     law: Law
     evidence_months: int = Field(description="evidence older than this is stale")
     organization: Text

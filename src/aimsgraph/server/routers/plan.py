@@ -20,7 +20,7 @@ from ..deps import DERIVED_LOCK, SelectedStoreDep, choose_law
 from ..models import ActionPlan, problems
 from ..pagination import PAGE_HEADERS, PageDep, paginate
 from ..problems import ProblemError
-from .organization import NO_ORGANIZATION, findings
+from .organization import NO_ORGANIZATION, as_of_resource, findings, past_state
 
 router = APIRouter(tags=["Organization"])
 
@@ -82,7 +82,10 @@ def get_plan(
                                                      "(YYYY-MM-DD)")] = None,
     as_of: Annotated[date | None, Query(alias="as-of", description="the evaluation date "
                                         "(YYYY-MM-DD; default today): what is overdue, which "
-                                        "obligations are in force, how old evidence may be")]
+                                        "obligations are in force, how old evidence may be. "
+                                        "A past date answers with the data as it was at the "
+                                        "end of that day, reconstructed from the audit trail "
+                                        "(`asOfState` says how)")]
     = None,
     as_amended_by: Annotated[list[str] | None, Query(
         description="rely on this amendment change set (see /changes) beside those in force "
@@ -92,7 +95,8 @@ def get_plan(
     format: Annotated[PlanFormat, Query(description="json (default), csv, xlsx, md (Markdown) "
                                                     "or ics (iCalendar)")] = PlanFormat.json,
 ) -> Response:
-    plan = plan_for(request, store, as_of, as_amended_by, as_enacted)
+    state = past_state(store, as_of) if as_of is not None and as_of < date.today() else None
+    plan = plan_for(request, state.store if state else store, as_of, as_amended_by, as_enacted)
     plan = plan.filtered(PlanFilter(owner or None, system or None, before))
     name = "action-plan"
     if format is PlanFormat.json:
@@ -100,6 +104,7 @@ def get_plan(
         headers = Response()  # collects the page's headers
         body = ActionPlan.model_validate({
             **{k: v for k, v in whole.items() if k not in ("total", "items")},
+            "asOfState": as_of_resource(state, as_of) if state and as_of else None,
             "mappingSets": used_mapping_sets(store),
             **paginate(request, headers, page, whole["items"])}).model_dump_json()
         return Response(body, media_type="application/json",
