@@ -49,8 +49,9 @@ def progress_svg(points: list[Progress]) -> str:
         parts.append(f'<circle cx="{x(p):.1f}" cy="{y(p.share):.1f}" r="4" class="trend-point">'
                      f'<title>{escape(label)}: {p.implemented} of {p.applicable} '
                      f'implemented ({p.share:.0%})</title></circle>')
-    for p in (points[0], points[-1]) if len(points) > 1 else (points[0],):
-        parts.append(f'<text x="{x(p):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+    ends = [(points[0], "start")] + ([(points[-1], "end")] if len(points) > 1 else [])
+    for p, anchor in ends:  # the first and last dates, kept inside the picture
+        parts.append(f'<text x="{x(p):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" '
                      f'class="trend-label">{escape(p.day.isoformat())}</text>')
     parts.append("</svg>")
     return "".join(parts)
