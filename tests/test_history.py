@@ -342,3 +342,20 @@ def test_history_verify_on_the_command_line(tmp_path) -> None:
     assert done.returncode == 1 and "does not match its hash" in done.stdout
     missing = subprocess.run([*COMMAND, "history", "verify"], capture_output=True, text=True)
     assert missing.returncode == 2 and "--store" in missing.stderr
+
+
+def test_a_large_organization_load_is_recorded_by_its_counts(tmp_path, monkeypatch) -> None:
+    """A load's entry is one request, and stores cap a request's size (Oxigraph server refused
+    the 233 MB entry of a 10^6-triple organization): past the limit, the entry names the graph
+    and the counts, not the quads, and as-of says that load is not undone."""
+    monkeypatch.setattr(history, "LOAD_QUADS_COPIED", 100)
+    store = open_store([ROOT / "examples" / "acme-lending"], store=tmp_path / "store")
+    organization = [e for e in history.entries(store)
+                    if any(g.endswith("/acme-lending/organization") for g in e.graphs)]
+    assert len(organization) == 1
+    entry = organization[0]
+    assert entry.added == "" and entry.removed == ""
+    assert "quads added" in (entry.message or "") and "not copied into the trail" in entry.message
+    assert history.verify(store) == []
+    past = history.state_as_of(store, datetime(2000, 1, 1, tzinfo=UTC))
+    assert any("is not undone" in note for note in past.notes)

@@ -272,15 +272,28 @@ def record(store: GraphStore, change: Change) -> str:
     return activity
 
 
+#: the most quads a load's trail entry copies; a larger load (a big organization) is recorded
+#: by its graphs and counts only: its entry is one SPARQL request, and stores cap their size
+#: (Oxigraph server: 128 MB; a 10^6-triple organization is 233 MB of N-Quads)
+LOAD_QUADS_COPIED = 50_000
+
+
 def record_load(store: GraphStore, sources: Iterable[Source], actor: str,
                 added: Iterable[ox.Quad] = (), removed: Iterable[ox.Quad] = ()) -> str | None:
     """The trail entry of a load: the graphs loaded (catalogs by their SHA-256 in the manifest;
-    an organization's quads in full, so that its past states can be reconstructed)."""
+    an organization's quads in full, so that its past states can be reconstructed, up to
+    :data:`LOAD_QUADS_COPIED` quads; beyond that, their counts only, and as-of views before the
+    entry show that load's data as loaded)."""
     graphs = tuple(s.graph for s in sources)
     if not graphs:
         return None
-    return record(store, Change("load", actor, "loaded " + ", ".join(
-        str(s.path) for s in sources), None, list(added), list(removed), graphs=graphs))
+    added, removed = list(added), list(removed)
+    message = "loaded " + ", ".join(str(s.path) for s in sources)
+    if len(added) + len(removed) > LOAD_QUADS_COPIED:
+        message += (f" ({len(added):,} quads added, {len(removed):,} removed; not copied into "
+                    f"the trail, over {LOAD_QUADS_COPIED:,})")
+        added, removed = [], []
+    return record(store, Change("load", actor, message, None, added, removed, graphs=graphs))
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -454,7 +467,8 @@ def state_as_of(store: GraphStore, when: datetime) -> PastState:
     for entry in reversed(later):
         if entry.kind == "load" and not entry.added and not entry.removed:
             notes.append(f"{entry.time}: a load of {', '.join(entry.graphs)} is not undone "
-                         "(the catalogs' content is not copied into the trail)")
+                         "(its content is not copied into the trail: catalogs, or an "
+                         "organization too large to copy)")
         for quad in ox.parse(entry.added, format=ox.RdfFormat.N_QUADS):
             buffer.remove(quad)
         for quad in ox.parse(entry.removed, format=ox.RdfFormat.N_QUADS):
