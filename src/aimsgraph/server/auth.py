@@ -130,7 +130,9 @@ def require_role(*roles: str):  # type: ignore[no-untyped-def]
 
     def dependency(principal: PrincipalDep, _: BearerDoc = None) -> Principal:
         if principal.role not in roles:
-            hint = "sign in with a token (Authorization: Bearer TOKEN)" \
+            hint = ("send a user's token (Authorization: Bearer TOKEN); a user with that role "
+                    f"is made with 'aimsgraph users add NAME --role {roles[0]}', and the service "
+                    "must be started with that users file (--users FILE)") \
                 if principal.role == "anonymous" else f"{principal.name} is {principal.role}"
             raise ProblemError(403, "forbidden", "role not allowed",
                                f"this needs the role {' or '.join(roles)}; {hint}",
