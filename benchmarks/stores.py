@@ -44,18 +44,21 @@ EXAMPLE_VALUES = {"notation": "A.6.2.4", "text": "impact assessment",
 CHANGE_SET = ROOT / "changes" / "eu-ai-act-digital-omnibus-2025.yaml"
 
 
-def timed(work, repeat: int):  # type: ignore[no-untyped-def]
+def timed(work, repeat: int, label: str = ""):  # type: ignore[no-untyped-def]
     """(median seconds, the answer); a store that fails the work gives (None, what it said), so
-    the table names the work a store cannot do and the run goes on with the rest."""
+    the table names the work a store cannot do and the run goes on with the rest. Each step's
+    time goes to stderr as it ends (a 10^6 run takes long; this shows where)."""
     runs, value = [], None
     for _ in range(repeat):
         start = time.perf_counter()
         try:
             value = work()
         except StoreError as err:
-            print(f"  failed: {err}", file=sys.stderr)
+            print(f"  {label}: failed after {time.perf_counter() - start:.1f} s: {err}",
+                  file=sys.stderr, flush=True)
             return None, f"failed: {err}"
         runs.append(time.perf_counter() - start)
+    print(f"  {label}: {statistics.median(runs):.3f} s", file=sys.stderr, flush=True)
     return statistics.median(runs), value
 
 
@@ -64,6 +67,8 @@ def measure(store_arg, data: Path, repeat: int) -> dict:  # type: ignore[no-unty
     start = time.perf_counter()
     store = open_store([data], store=store_arg)
     results["load"] = (time.perf_counter() - start, len(store))
+    print(f"{store_arg or 'embedded'}: loaded {results['load'][1]} quads in "
+          f"{results['load'][0]:.1f} s", file=sys.stderr, flush=True)
     for named in QueryCatalog():
         values = {p.name: p.default or EXAMPLE_VALUES.get(p.name, "") for p in named.parameters}
 
@@ -73,11 +78,11 @@ def measure(store_arg, data: Path, repeat: int) -> dict:  # type: ignore[no-unty
                                 for t in row) for row in named.run(store, values).rows
                           if not any(t is not None and t.value == MANIFEST_GRAPH for t in row))
 
-        results["query " + named.name] = timed(rows, repeat)
+        results["query " + named.name] = timed(rows, repeat, named.name)
     results["validation"] = timed(lambda: sorted(
-        (f.location, f.message) for f in validate(store, as_of=AS_OF)), 1)
+        (f.location, f.message) for f in validate(store, as_of=AS_OF)), 1, "validation")
     results["impact"] = timed(lambda: sorted(
-        (i.item, i.kind) for i in impact(store, load_change_set(CHANGE_SET, store), AS_OF)), 1)
+        (i.item, i.kind) for i in impact(store, load_change_set(CHANGE_SET, store), AS_OF)), 1, "impact")
     return results
 
 

@@ -510,3 +510,33 @@ def test_the_service_answers_while_the_first_snapshot_is_made(
         response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
                               headers={"Accept": "application/sparql-results+json"})
         assert (response.status_code, response.json()["boolean"]) == (200, True)
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_large_answer_crosses_from_the_worker_whole(loop: str) -> None:
+    """uvloop (what `aimsgraph serve` runs on) leaves the pipe it watches non-blocking; an
+    answer larger than the pipe's buffer must still arrive whole, not stop half-way."""
+    import anyio
+
+    from aimsgraph.server.execution import Runner
+
+    store = GraphStore()
+    padding = "x" * 300
+    store.update("INSERT DATA { " + " ".join(
+        f'<urn:x:s{i}> <urn:x:p> "{i} {padding}" .' for i in range(6000)) + " }")
+    runner = Runner(store, ServerSettings(workers=2, max_rows=10_000))
+    answers: list[tuple[str, bytes]] = []
+
+    async def main() -> None:
+        await runner.start()
+        for _ in range(3):
+            answers.append(await runner.query("SELECT ?s ?o WHERE { ?s <urn:x:p> ?o }",
+                                              choose_format=results_json, client="a"))
+
+    try:
+        anyio.run(main, backend_options={"use_uvloop": loop == "uvloop"})
+    finally:
+        runner.close()
+    for media, body in answers:
+        assert len(body) > 2_000_000  # far beyond a pipe's 64 KiB buffer
+        assert len(json.loads(body)["results"]["bindings"]) == 6000

@@ -120,6 +120,9 @@ def register(sub: argparse._SubParsersAction, data: argparse.ArgumentParser,
                             "a client holding at least two workers more than a client whose "
                             "query waits is stopped with a 503 once it has run this long "
                             "(default 1; the query timeout or more: never)")
+    serve.add_argument("--answer-cache", type=at_least(0), default=64, metavar="MB",
+                       help="answers to SPARQL queries remembered until the data changes, "
+                            "sent again without evaluating (default 64; 0: none)")
     serve.add_argument("--route-timeout", type=seconds, default=60.0,
                        help="seconds any other resource or page may take before a 504 "
                             "(default 60)")
@@ -185,6 +188,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               query_memory=args.query_memory, queue_wait=args.queue_wait,
                               preempt_after=args.preempt_after,
                               route_timeout=args.route_timeout,
+                              answer_cache=args.answer_cache,
                               as_amended_by=tuple(args.as_amended_by),
                               as_enacted=args.as_enacted, evidence_months=args.evidence_months,
                               mapping_sets=tuple(parse_names(args.mapping_sets) or ()))

@@ -46,6 +46,13 @@ class Formats:
 
     choices: Mapping[str, tuple[str, str] | Refusal]
 
+    @property
+    def key(self) -> tuple:
+        """The choices as a hashable value (answers are remembered per negotiated format)."""
+        return tuple(sorted((kind, choice if isinstance(choice, tuple)
+                             else (choice.status, choice.kind, choice.detail))
+                            for kind, choice in self.choices.items()))
+
     def pick(self, kind: str) -> tuple[str, RdfFormat | ResultFormat]:
         choice = self.choices[kind]
         if isinstance(choice, Refusal):

@@ -266,7 +266,10 @@ class WorkerPool:
                         ticket: _Ticket) -> tuple:
         deadline = time.monotonic() + timeout
         # the worker is idle, reading: sending does not wait on it; the answer is awaited on the
-        # event loop (no thread per waiting query), looking at the worker's memory meanwhile
+        # event loop (no thread per waiting query), looking at the worker's memory meanwhile.
+        # uvloop leaves a watched descriptor non-blocking, and the pipe's own send and recv read
+        # a message in pieces: a large one would stop half-way with BlockingIOError
+        os.set_blocking(worker.conn.fileno(), True)
         worker.conn.send(task)
         while True:
             remaining = deadline - time.monotonic()
@@ -277,6 +280,7 @@ class WorkerPool:
             with anyio.move_on_after(min(remaining, WATCH_INTERVAL)):
                 await anyio.wait_readable(worker.conn.fileno())
             if worker.conn.poll():
+                os.set_blocking(worker.conn.fileno(), True)
                 try:
                     return worker.conn.recv()  # written in one piece by a worker now done
                 except (EOFError, OSError):
@@ -302,14 +306,23 @@ class WorkerPool:
 class Snapshots:
     """Read-only copies of a store, one folder per published generation, in a temporary folder
     removed on :meth:`close`. Workers open the current one; nothing writes to it once
-    published."""
+    published.
 
-    def __init__(self, store: GraphStore) -> None:
-        self.store = store
+    Each generation has two: :attr:`current`, every graph, and :attr:`reader`, the same without
+    the ``hidden`` graphs (the audit trail), for the clients who may not read them. Their queries
+    run over the reader copy's own union default graph instead of a dataset that names every
+    visible graph: on a RocksDB snapshot a dataset of 38 named graphs made a small query 6x
+    slower (2.2 ms against 0.37 ms, sample organization). The reader copy is a checkpoint of
+    the current one (hard links) with the hidden graphs removed: it costs what the hidden
+    graphs hold, not the whole store."""
+
+    def __init__(self, store: GraphStore, hidden: tuple[str, ...] = ()) -> None:
+        self.store, self.hidden = store, hidden
         self.root = Path(tempfile.mkdtemp(prefix="aimsgraph-snapshots-"))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)  # also at exit
         self.generation = 0
         self.current: Path | None = None
+        self.reader: Path | None = None
 
     def _next(self, kind: str) -> Path:
         self.generation += 1
@@ -328,10 +341,30 @@ class Snapshots:
         ox.Store.read_only(str(self.current)).backup(str(target))
         return target
 
+    def _without_hidden(self, folder: Path) -> Path:
+        """``folder`` if it holds none of the hidden graphs, else a copy without them."""
+        source = ox.Store.read_only(str(folder))
+        present = [ox.NamedNode(g) for g in self.hidden
+                   if source.contains_named_graph(ox.NamedNode(g))]
+        if not present:
+            return folder
+        target = self._next("reader")
+        source.backup(str(target))
+        del source
+        copy = ox.Store(str(target))
+        for graph in present:
+            copy.remove_graph(graph)
+        copy.flush()
+        del copy  # closed before any worker opens it read-only
+        return target
+
     def _adopt(self, folder: Path) -> Path:
+        reader = self._without_hidden(folder)
         previous, self.current = self.current, folder
-        for old in self.root.iterdir():  # keep the one before: a worker may still read it
-            if old not in (previous, folder) and old.name.startswith("snapshot-"):
+        previous_reader, self.reader = self.reader, reader
+        keep = {previous, folder, previous_reader, reader}  # a worker may still read the old
+        for old in self.root.iterdir():
+            if old not in keep and old.name.startswith(("snapshot-", "reader-")):
                 shutil.rmtree(old, ignore_errors=True)
         return folder
 

@@ -95,6 +95,7 @@ def create_app(settings: ServerSettings | None = None, store: GraphStore | None 
     for module in (sparql, queries, frameworks, mappings, organization, plan, impact,
                    edits):
         app.include_router(module.router, dependencies=readers)
+    sparql.install_direct(app)  # GET /sparql without FastAPI's per-request dependency solving
     app.include_router(history.router)  # admins and auditors (its own dependency)
     web.install(app, readers)  # the HTML pages at / and /ui/ (not in the OpenAPI document)
     openapi.install(app)

@@ -11,6 +11,7 @@ old way (a thread that is abandoned, not stopped, at the timeout) as the benchma
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from ..isolation.pool import Busy, Snapshots, Stopped, WorkerPool
 from ..namespaces import PREFIXES
 from ..sparqlguard import guard
 from ..store import GraphStore
+from .answers import AnswerCache, repeatable
 from .faults import evaluation_failed, store_timeout
 from .problems import ProblemError
 from .settings import ServerSettings
@@ -33,8 +35,25 @@ from .settings import ServerSettings
 
 def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False) -> None:
     """Refuse SERVICE/LOAD of addresses the allow-list does not name, and queries nested too
-    deep or too large for the engine (:mod:`aimsgraph.sparqlguard`)."""
-    guard(text, allowlist, update=update, prefixes=PREFIXES)
+    deep or too large for the engine (:mod:`aimsgraph.sparqlguard`). The verdict on a text that
+    passed is remembered (the same dashboard query comes again and again: tokenizing it took
+    80 us of a 1 ms answer); a refusal is worked out again each time, with its position."""
+    if len(text) > REMEMBERED_TEXT:
+        guard(text, allowlist, update=update, prefixes=PREFIXES)
+    else:
+        _passes(text, allowlist, update)
+
+
+#: texts up to this many characters have their passing verdict remembered (at most
+#: :data:`REMEMBERED_VERDICTS` of them: a few MB at worst)
+REMEMBERED_TEXT = 8192
+REMEMBERED_VERDICTS = 512
+
+
+@functools.lru_cache(maxsize=REMEMBERED_VERDICTS)
+def _passes(text: str, allowlist: tuple[str, ...], update: bool) -> bool:
+    guard(text, allowlist, update=update, prefixes=PREFIXES)  # raises: nothing is remembered
+    return True
 
 
 Bindings = dict[str, ox.NamedNode | ox.Literal]
@@ -52,6 +71,10 @@ class Runner:
         self.isolated = settings.isolation == "process" and store.embedded
         self.pool = WorkerPool(settings.workers, settings.query_memory * 1024 * 1024,
                                settings.preempt_after) if self.isolated else None
+        #: answers remembered per snapshot (worker processes only: the thread mode is the
+        #: benchmarks' baseline, and a remote store may be written by others)
+        self.answers = AnswerCache(settings.answer_cache * 1024 * 1024) \
+            if self.isolated and settings.answer_cache else None
         self._snapshots: Snapshots | None = None
         self._publishing: anyio.Lock | None = None
         self._writing: anyio.Lock | None = None
@@ -85,7 +108,7 @@ class Runner:
             self._publishing = anyio.Lock()
         async with self._publishing:
             if self._snapshots is None:
-                snapshots = Snapshots(self.store)
+                snapshots = Snapshots(self.store, PROTECTED_GRAPHS)
                 folder = await anyio.to_thread.run_sync(snapshots.publish)
                 if self.store.persistent:  # read through it: a worker may write the folder
                     await anyio.to_thread.run_sync(
@@ -113,11 +136,7 @@ class Runner:
 
     def _visible(self, default_graphs: tuple[str, ...],
                  named_graphs: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        asked = set(default_graphs) | set(named_graphs)
-        if asked & set(PROTECTED_GRAPHS):
-            raise ProblemError(403, "history-forbidden", "the history is not yours to read",
-                               "the history and state graphs are readable by admins and "
-                               "auditors only")
+        refuse_history(default_graphs, named_graphs)
         visible = tuple(g for g in self.store.named_graphs() if g not in PROTECTED_GRAPHS)
         # an embedded store's own default graph ("") is part of the union too
         union = ("", *visible) if self.store.embedded else visible
@@ -134,22 +153,36 @@ class Runner:
                     history: bool = False) -> tuple[str, bytes]:
         """(media type, body) of ``text``'s answer; ``choose_format(kind)`` negotiates; ``client``
         is the address the workers are shared by. Without ``history`` (a reader who may not see
-        the audit trail) the dataset is every graph but the history and state graphs, named in
-        the request, which overrides the query's own FROM and FROM NAMED."""
+        the audit trail) the dataset is every graph but the history and state graphs: in a
+        worker, the union of the snapshot that leaves them out (:attr:`Snapshots.reader`); in a
+        thread or on a remote store, every other graph, named in the request."""
         check_remote(text, self.settings.service_allowlist)
-        if not history:
-            default_graphs, named_graphs = await anyio.to_thread.run_sync(
-                self._visible, default_graphs, named_graphs)
         formats = negotiated(choose_format)
         if self.pool is None:
+            if not history:
+                default_graphs, named_graphs = await anyio.to_thread.run_sync(
+                    self._visible, default_graphs, named_graphs)
             return await self._in_thread(text, default_graphs, named_graphs, bindings, formats)
+        if not history:
+            refuse_history(default_graphs, named_graphs)
         snapshots = await self._snapshot()
-        task = {"op": "query", "snapshot": str(snapshots.current), "text": text,
+        # a reader who may not see the audit trail queries the copy without it (see Snapshots)
+        folder = snapshots.current if history else snapshots.reader
+        task = {"op": "query", "snapshot": str(folder), "text": text,
                 "default_graphs": default_graphs, "named_graphs": named_graphs,
                 "bindings": bindings or None, "formats": formats,
                 "max_rows": self.settings.max_rows, "timeout": self.settings.query_timeout}
+        key = None
+        if self.answers is not None and repeatable(text):
+            key = (text, default_graphs, named_graphs, formats.key, self.settings.max_rows,
+                   tuple(sorted((k, str(v)) for k, v in (bindings or {}).items())))
+            remembered = self.answers.get(str(folder), key)
+            if remembered is not None:
+                return remembered
         reply = await self._call(task, client)
         if reply[0] == "ok":
+            if key is not None and self.answers is not None:
+                self.answers.put(str(folder), key, text, reply[1], reply[2])
             return reply[1], reply[2]
         raise self._problem(reply)
 
@@ -369,8 +402,18 @@ class Runner:
         return outcome
 
 
+def refuse_history(default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> None:
+    """A 403 for a reader who names the history or state graph in the dataset."""
+    if (set(default_graphs) | set(named_graphs)) & set(PROTECTED_GRAPHS):
+        raise ProblemError(403, "history-forbidden", "the history is not yours to read",
+                           "the history and state graphs are readable by admins and "
+                           "auditors only")
+
+
+@functools.lru_cache(maxsize=128)
 def negotiated(choose_format: Callable[[str], Any]) -> Formats:
-    """What ``choose_format`` picks for each kind of answer, as names a worker can use."""
+    """What ``choose_format`` picks for each kind of answer, as names a worker can use
+    (remembered per negotiator: the SPARQL endpoint keeps one per Accept header)."""
     choices: dict[str, tuple[str, str] | Refusal] = {}
     for kind in KINDS:
         try:

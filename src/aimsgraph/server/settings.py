@@ -47,6 +47,9 @@ class ServerSettings:
     #: waits may run before it is stopped for that query (fair sharing, see aimsgraph.isolation)
     preempt_after: float = 1.0
     route_timeout: float = 60.0  #: seconds any other route (REST, web page) may take
+    #: MB of answers to client SPARQL remembered per snapshot of the data (0: none; see
+    #: aimsgraph.server.answers)
+    answer_cache: int = 64
 
     #: the Host names requests may use (others get a 400); "*" allows any (behind a proxy that
     #: checks it). ``aimsgraph serve`` adds the address it is bound to.
@@ -71,7 +74,7 @@ class ServerSettings:
                 raise UsageError(f"{name.replace('_', '-')} must be a number of seconds above "
                                  f"0, got {value!r}")
         for name, low in (("max_rows", 1), ("max_body_bytes", 1), ("workers", 1),
-                          ("evidence_months", 1), ("query_memory", 0)):
+                          ("evidence_months", 1), ("query_memory", 0), ("answer_cache", 0)):
             value = getattr(self, name)
             if not isinstance(value, int) or value < low:
                 raise UsageError(f"{name.replace('_', '-')} must be a whole number of at least "
