@@ -203,7 +203,7 @@ def test_a_query_that_crashes_the_engine_leaves_the_service_running(server: Serv
 @pytest.mark.parametrize("field, value", [
     ("query_timeout", -1), ("query_timeout", 0), ("query_timeout", float("nan")),
     ("workers", 0), ("query_memory", -5), ("queue_wait", -1), ("route_timeout", 0),
-    ("preempt_after", 0), ("isolation", "fork")])
+    ("preempt_after", 0), ("isolation", "fork"), ("answer_cache", -1)])
 def test_settings_refuse_unsafe_limits(field: str, value: object) -> None:
     with pytest.raises(UsageError, match=field.replace("_", "-") if field != "isolation"
                        else "isolation"):
@@ -212,7 +212,7 @@ def test_settings_refuse_unsafe_limits(field: str, value: object) -> None:
 
 @pytest.mark.parametrize("flag, value", [("--query-timeout", "-1"), ("--query-timeout", "inf"),
                                           ("--workers", "0"), ("--query-memory", "-1"),
-                                          ("--preempt-after", "0")])
+                                          ("--preempt-after", "0"), ("--answer-cache", "-1")])
 def test_serve_refuses_unsafe_limits(flag: str, value: str) -> None:
     result = subprocess.run([*COMMAND, "serve", flag, value], capture_output=True, text=True,
                             timeout=60)
@@ -540,3 +540,87 @@ def test_a_large_answer_crosses_from_the_worker_whole(loop: str) -> None:
     for media, body in answers:
         assert len(body) > 2_000_000  # far beyond a pipe's 64 KiB buffer
         assert len(json.loads(body)["results"]["bindings"]) == 6000
+
+
+# -- answers remembered per snapshot ---------------------------------------------------------
+
+def test_an_answer_is_sent_again_until_the_data_changes() -> None:
+    """The same query on the same snapshot is answered from memory (no worker); a write makes a
+    new snapshot, and the next answer is the new data's, never the remembered one."""
+    import anyio
+
+    from aimsgraph.history import Change
+    from aimsgraph.server.execution import Runner
+
+    runner = Runner(small_store(3), ServerSettings(workers=2))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:x:p> ?o }"
+    seen: list[int] = []
+    calls: list[str] = []
+
+    async def ask() -> None:
+        media, body = await runner.query(count, choose_format=results_json, client="a")
+        seen.append(int(json.loads(body)["results"]["bindings"][0]["n"]["value"]))
+
+    async def main() -> None:
+        await runner.start()
+        assert runner.pool is not None and runner.answers is not None
+        original = runner.pool.call
+
+        async def counted(task, *args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(task["op"])
+            return await original(task, *args, **kwargs)
+
+        runner.pool.call = counted  # type: ignore[method-assign]
+        await ask()
+        await ask()
+        assert calls == ["query"] and runner.answers.hits == 1
+        await runner.update('INSERT DATA { GRAPH <urn:x:g> { <urn:x:new> <urn:x:p> "4" } }',
+                            Change("sparql-update", "admin", "a test", None), "a")
+        await ask()
+        await ask()
+
+    try:
+        anyio.run(main)
+    finally:
+        runner.close()
+    assert seen == [3, 3, 4, 4]
+    assert calls.count("query") == 2  # once per snapshot
+
+
+@pytest.mark.parametrize("text, remembered", [
+    ("SELECT ?s WHERE { ?s ?p ?o }", True),
+    ("SELECT (NOW() AS ?t) WHERE {}", False),
+    ("SELECT (rand() AS ?r) WHERE {}", False),
+    ("SELECT (UUID() AS ?u) (STRUUID() AS ?v) WHERE {}", False),
+    ("SELECT ?b WHERE { BIND(BNODE() AS ?b) }", False),
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", False),
+    ("SELECT (\\u004EOW() AS ?t) WHERE {}", False),  # NOW() written with an escape
+    # the words inside a string, an IRI, a variable or a comment are not calls
+    ('SELECT ?now WHERE { ?s <urn:x:rand> "NOW()" } # UUID()', True),
+])
+def test_only_answers_that_are_the_same_each_time_are_remembered(text: str,
+                                                                 remembered: bool) -> None:
+    from aimsgraph.server.answers import repeatable
+
+    assert repeatable(text) is remembered
+
+
+def test_remembered_answers_stay_within_their_memory() -> None:
+    from aimsgraph.server.answers import OVERHEAD, AnswerCache
+
+    cache = AnswerCache(16 * (1000 + OVERHEAD + 1))
+    for i in range(40):
+        cache.put("snap-1", i, "", "text/csv", b"x" * 1000)
+    assert cache.size <= cache.max_bytes and len(cache) == 16
+    assert cache.get("snap-1", 39) == ("text/csv", b"x" * 1000)  # the latest are kept
+    assert cache.get("snap-1", 0) is None  # the oldest went first
+    cache.put("snap-1", "big", "", "text/csv", b"x" * (cache.max_bytes // 16 + 1))
+    assert cache.get("snap-1", "big") is None  # one answer may not take more than 1/16
+    assert cache.get("snap-2", 39) is None and len(cache) == 0  # another snapshot: forgotten
+
+
+def test_the_answer_cache_can_be_turned_off() -> None:
+    from aimsgraph.server.execution import Runner
+
+    assert Runner(small_store(3), ServerSettings(answer_cache=0)).answers is None
+    assert Runner(small_store(3), ServerSettings(isolation="thread")).answers is None
