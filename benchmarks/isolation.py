@@ -8,7 +8,10 @@ For each scale (``sample``: the sample organization; a number: the synthetic org
 benchmarks/run.py) three servers hold the same quads: ``aimsgraph serve --isolation process``
 (the default), ``aimsgraph serve --isolation thread`` (the old way) and ``oxigraph serve``
 (loaded over the Graph Store Protocol). Each ordinary query is sent by 1/4/8 client threads;
-requests per second, median and p95 latency, and the ratio to oxigraph. Then the runaway test,
+requests per second, median and p95 latency, and the ratio to oxigraph. Twice: "repeated", the
+same text every time (as a dashboard sends it: the process mode answers it again from its
+answer cache), and "distinct", each request its own text (the query plus a comment naming the
+request: never answered before, so every one is evaluated by a worker). Then the runaway test,
 loopback only and bounded: N CPU-bound runaway queries at once against each aimsgraph mode, then
 the CPU share and resident memory of the service's whole process tree once they have answered;
 and, for the process mode only, N memory-hog queries (in the thread mode they would grow the
@@ -18,12 +21,14 @@ service without bound, so they are not sent there).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -252,6 +257,18 @@ def fairness(endpoint: str, ordinary: str, count: int, samples: int = 10) -> dic
             "runaways_max_ms": max(loaded) * 1000}
 
 
+#: numbers each hammer run, so that no two runs send the same "distinct" texts
+RUNS = itertools.count()
+
+
+def address(endpoint: str, text: str, distinct: bool, run: int) -> str | Callable[[int], str]:
+    """The query's URL; ``distinct``: each request's own text (the query and a comment naming
+    the request), which no server can have answered before: the answer cache never helps."""
+    if not distinct:
+        return f"{endpoint}?query={urllib.parse.quote(text)}"
+    return lambda n: f"{endpoint}?query=" + urllib.parse.quote(text + f"\n# run {run} request {n}")
+
+
 def bench(scale: str, opts: argparse.Namespace) -> dict:
     costs = snapshot_costs(scale, opts.snapshot_repeat)
     print(f"  {scale}: snapshot costs: done", file=sys.stderr, flush=True)
@@ -276,14 +293,16 @@ def bench(scale: str, opts: argparse.Namespace) -> dict:
     result["ready_s"].update(started["sparql_ready"])
     try:
         for label, text in queries.items():
-            rows: dict = {}
-            for name, (_, endpoint, _) in servers.items():
-                url = f"{endpoint}?query={urllib.parse.quote(text)}"
-                hammer(url, 1, 20)  # warm up
-                for clients in opts.clients:
-                    rows.setdefault(str(clients), {})[name] = hammer(url, clients, opts.requests)
-            result["queries"][label] = rows
-            print(f"  {scale}: {label}: done", file=sys.stderr, flush=True)
+            for texts in ("repeated", "distinct"):
+                rows: dict = {}
+                for name, (_, endpoint, _) in servers.items():
+                    url = address(endpoint, text, texts == "distinct", next(RUNS))
+                    hammer(url, 1, 20)  # warm up
+                    for clients in opts.clients:
+                        rows.setdefault(str(clients), {})[name] = hammer(url, clients,
+                                                                         opts.requests)
+                result["queries"][f"{label}, {texts}"] = rows
+                print(f"  {scale}: {label}, {texts}: done", file=sys.stderr, flush=True)
         for name in ("aimsgraph-process", "aimsgraph-thread"):
             proc, endpoint, _ = servers[name]
             result["runaway"][f"{name} cpu"] = runaway(endpoint, proc.pid, SPINNER,

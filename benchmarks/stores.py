@@ -82,7 +82,8 @@ def measure(store_arg, data: Path, repeat: int) -> dict:  # type: ignore[no-unty
     results["validation"] = timed(lambda: sorted(
         (f.location, f.message) for f in validate(store, as_of=AS_OF)), 1, "validation")
     results["impact"] = timed(lambda: sorted(
-        (i.item, i.kind) for i in impact(store, load_change_set(CHANGE_SET, store), AS_OF)), 1, "impact")
+        (i.item, i.kind) for i in impact(store, load_change_set(CHANGE_SET, store), AS_OF)), 1,
+        "impact")
     return results
 
 

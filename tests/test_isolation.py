@@ -538,6 +538,7 @@ def test_a_large_answer_crosses_from_the_worker_whole(loop: str) -> None:
     finally:
         runner.close()
     for media, body in answers:
+        assert media == "application/sparql-results+json"
         assert len(body) > 2_000_000  # far beyond a pipe's 64 KiB buffer
         assert len(json.loads(body)["results"]["bindings"]) == 6000
 
@@ -558,7 +559,7 @@ def test_an_answer_is_sent_again_until_the_data_changes() -> None:
     calls: list[str] = []
 
     async def ask() -> None:
-        media, body = await runner.query(count, choose_format=results_json, client="a")
+        _, body = await runner.query(count, choose_format=results_json, client="a")
         seen.append(int(json.loads(body)["results"]["bindings"][0]["n"]["value"]))
 
     async def main() -> None:
