@@ -76,6 +76,20 @@ sample organization, 36,000 quads, unless said otherwise):
   took 1.57 s from a read-only folder against 0.79 s in memory (1.9-2.1x at the sample and
   10^5). ``oxigraph serve``, the benchmarks' yardstick, reads RocksDB too.
 
+  Each generation is published twice: the whole store, for the admins and auditors who may
+  read the audit trail, and a checkpoint of it without the history and state graphs (hard
+  links, then those graphs removed) for everyone else. Until December 2026 the others' queries
+  ran over the whole snapshot with a dataset naming every other graph (38 at the sample): on
+  RocksDB that made a small query 6x slower (2.2 ms against 0.37 ms, in the worker) and was
+  most of the process mode's cost over the thread mode.
+- **Per request.** What the service adds around a worker's evaluation was measured and cut
+  (``benchmarks/isolation.py``, README "Per-request costs"): uvicorn runs on uvloop with the
+  httptools parser; ``GET /sparql`` is a plain route (FastAPI's dependency solving cost about
+  a quarter of a millisecond); no dependency on the way is run in a thread; the guard's
+  verdict and the content negotiation are remembered per text and per ``Accept``. And the
+  same query over the same snapshot is answered again without a worker
+  (:mod:`aimsgraph.server.answers`, ``--answer-cache``).
+
   Measured and not taken (yet): an in-memory copy in each worker. Each worker would hold the
   whole graph (the memory cap would have to cover it, and N workers hold it N times), and a
   killed worker could no longer be replaced at once: loading 150,000 quads into memory took

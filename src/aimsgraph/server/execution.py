@@ -410,10 +410,13 @@ def refuse_history(default_graphs: tuple[str, ...], named_graphs: tuple[str, ...
                            "auditors only")
 
 
-@functools.lru_cache(maxsize=128)
 def negotiated(choose_format: Callable[[str], Any]) -> Formats:
-    """What ``choose_format`` picks for each kind of answer, as names a worker can use
-    (remembered per negotiator: the SPARQL endpoint keeps one per Accept header)."""
+    """What ``choose_format`` picks for each kind of answer, as names a worker can use; a
+    negotiator that carries its choices already (``choose_format.formats``: the SPARQL endpoint
+    keeps one negotiator per ``Accept`` header) is not asked again."""
+    known = getattr(choose_format, "formats", None)
+    if isinstance(known, Formats):
+        return known
     choices: dict[str, tuple[str, str] | Refusal] = {}
     for kind in KINDS:
         try:

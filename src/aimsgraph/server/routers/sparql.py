@@ -14,6 +14,7 @@ from starlette.routing import Route
 from ...history import Change
 from ..auth import Principal, ReaderDep, current_principal, read_access, require_role
 from ..deps import SettingsDep, client_of, get_runner
+from ..execution import negotiated
 from ..generation import refresh_derived
 from ..models import SparqlForm, problems
 from ..negotiation import GRAPHS, RESULTS, choose, wants_html
@@ -44,11 +45,12 @@ POST_BODY = {"required": True, "content": {
 }}
 
 
-@functools.lru_cache(maxsize=64)  # one per Accept header seen lately: see execution.negotiated
+@functools.lru_cache(maxsize=64)  # one per Accept header seen lately
 def negotiator(accept: str | None):  # type: ignore[no-untyped-def]
     def choose_format(kind: str):  # type: ignore[no-untyped-def]
         return choose(accept, GRAPHS if kind == "graph" else RESULTS)
 
+    choose_format.formats = negotiated(choose_format)  # type: ignore[attr-defined]
     return choose_format
 
 
