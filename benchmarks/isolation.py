@@ -195,6 +195,115 @@ def snapshot_costs(scale: str, repeat: int) -> dict:
             "all_s": times}
 
 
+def step_costs(scale: str, repeat: int) -> dict:
+    """Microseconds (median of ``repeat``) of each step of one small query that the service
+    changed in December 2026, the old way and the new way in the same run, in one process (no
+    network, no client):
+
+    - a worker's evaluation on the snapshot: the dataset naming every graph but the audit trail
+      (old) against the reader snapshot's own union (new);
+    - the guard: tokenizing the text (old) against the remembered verdict (new);
+    - ``GET /sparql`` through the whole application (middleware, routing, auth, negotiation, the
+      round trip to a worker): through the FastAPI route (old) and the plain route (new), the
+      answer cache off; then with the answer cache on, the same query a second time.
+    """
+    import asyncio
+    import os
+    import statistics
+
+    from aimsgraph import open_store
+    from aimsgraph.engines import EmbeddedEngine
+    from aimsgraph.isolation import worker
+    from aimsgraph.paths import data_path
+    from aimsgraph.server import ServerSettings, create_app
+    from aimsgraph.server.execution import Runner, negotiated
+    from aimsgraph.server.routers.sparql import negotiator
+    from aimsgraph.sparqlguard import guard
+    from aimsgraph.store import GraphStore
+
+    if scale == "sample":
+        store, text = open_store([data_path("examples", "acme-lending")]), \
+            SAMPLE_QUERIES["frameworks (catalog)"]
+    else:
+        from run import HTTP_QUERIES
+
+        store = open_store([prepare_data(int(float(scale)))["org"]])
+        text = next(v for v in HTTP_QUERIES.values() if v)
+    formats = negotiated(negotiator("application/sparql-results+json"))
+
+    def median_us(work, count: int = repeat) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1e6
+
+    result: dict = {"quads": len(store), "repeat": repeat}
+    from aimsgraph.isolation.pool import Snapshots
+
+    snapshots = Snapshots(store, ("https://w3id.org/aimsgraph/graph/history",
+                                  "https://w3id.org/aimsgraph/graph/state"))
+    snapshots.publish()
+    full = GraphStore(EmbeddedEngine.read_only(snapshots.current))
+    reader = GraphStore(EmbeddedEngine.read_only(snapshots.reader))
+    visible = Runner(store, ServerSettings(isolation="thread"))._visible((), ())
+    task = {"text": text, "bindings": None, "formats": formats, "max_rows": 100_000,
+            "timeout": 60}
+    result["worker: dataset naming the graphs"] = median_us(lambda: worker.run(
+        full, {**task, "default_graphs": visible[0], "named_graphs": visible[1]}))
+    result["worker: the reader snapshot"] = median_us(lambda: worker.run(
+        reader, {**task, "default_graphs": (), "named_graphs": ()}))
+    result["guard: tokenized"] = median_us(lambda: guard(text, ()))
+    from aimsgraph.server.execution import check_remote
+
+    result["guard: remembered"] = median_us(lambda: check_remote(text, ()))
+    snapshots.close()
+
+    for label, cache, direct in (("GET /sparql: FastAPI route, no answer cache", 0, False),
+                                 ("GET /sparql: plain route, no answer cache", 0, True),
+                                 ("GET /sparql: plain route, answer remembered", 64, True)):
+        app = create_app(ServerSettings(answer_cache=cache), store)
+        if not direct:
+            app.router.routes[:] = [r for r in app.router.routes
+                                    if getattr(r, "name", "") != "sparql_get_direct"]
+        result[label] = asyncio.run(_asgi_median(app, text, repeat))
+        app.state.runner.close()
+    result["loadavg"] = os.getloadavg()
+    return result
+
+
+async def _asgi_median(app, text: str, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    """Median microseconds of ``GET /sparql?query=text`` sent to ``app`` in this process."""
+    import statistics
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": "/sparql", "raw_path": b"/sparql", "root_path": "",
+             "query_string": urllib.parse.urlencode({"query": text}).encode(),
+             "headers": [(b"host", b"127.0.0.1:8000"),
+                         (b"accept", b"application/sparql-results+json")],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+    statuses: list[int] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    await app.state.runner.start()
+    times = []
+    for i in range(repeat + 10):
+        start = time.perf_counter()
+        await app(dict(scope, state={}), receive, send)
+        if i >= 10:  # the first ones start workers
+            times.append(time.perf_counter() - start)
+    if set(statuses) != {200}:
+        raise RuntimeError(f"GET /sparql answered {sorted(set(statuses))}")
+    return statistics.median(times) * 1e6
+
+
 def runaway(endpoint: str, pid: int, text: str, count: int) -> dict:
     """``count`` copies of ``text`` at once; then the tree's CPU share and resident MB."""
     import httpx
@@ -272,15 +381,19 @@ def address(endpoint: str, text: str, distinct: bool, run: int) -> str | Callabl
 
 
 def bench(scale: str, opts: argparse.Namespace) -> dict:
+    steps = step_costs(scale, opts.step_repeat)
+    print(f"  {scale}: step costs: done", file=sys.stderr, flush=True)
+    if opts.only_steps:
+        return {"steps": steps}
     costs = snapshot_costs(scale, opts.snapshot_repeat)
     print(f"  {scale}: snapshot costs: done", file=sys.stderr, flush=True)
     if opts.only_snapshot:
-        return {"snapshot": costs}
+        return {"snapshot": costs, "steps": steps}
     started = start_servers(scale, opts.timeout)
     if opts.only_fairness:
         servers = started["servers"]
         ordinary = next(iter(started["queries"].values()))
-        result = {"snapshot": costs, "fairness": {}}
+        result = {"snapshot": costs, "steps": steps, "fairness": {}}
         try:
             for name in ("aimsgraph-process", "aimsgraph-thread"):
                 result["fairness"][name] = fairness(servers[name][1], ordinary, opts.fairness)
@@ -290,7 +403,8 @@ def bench(scale: str, opts: argparse.Namespace) -> dict:
                 proc.wait(timeout=20)
         return result
     servers, queries = started["servers"], started["queries"]
-    result: dict = {"snapshot": costs, "ready_s": {k: v[2] for k, v in servers.items()},
+    result: dict = {"snapshot": costs, "steps": steps,
+                    "ready_s": {k: v[2] for k, v in servers.items()},
                     "queries": {}, "runaway": {}}
     result["ready_s"].update(started["sparql_ready"])
     try:
@@ -327,6 +441,23 @@ def bench(scale: str, opts: argparse.Namespace) -> dict:
 def report(results: dict) -> str:
     out = []
     for scale, r in results["scales"].items():
+        st = r["steps"]
+        out += [f"#### {scale}: steps of one small query ({st['quads']:,} quads, median of "
+                f"{st['repeat']}, in one process, load average {st['loadavg'][0]:.1f})", "",
+                "| step | old way us | now us | old / now |", "|---|---|---|---|"]
+        for old, new, what in (("worker: dataset naming the graphs",
+                                "worker: the reader snapshot", "a worker's evaluation"),
+                               ("guard: tokenized", "guard: remembered", "the SPARQL guard"),
+                               ("GET /sparql: FastAPI route, no answer cache",
+                                "GET /sparql: plain route, no answer cache",
+                                "GET /sparql through the application, evaluated"),
+                               ("GET /sparql: FastAPI route, no answer cache",
+                                "GET /sparql: plain route, answer remembered",
+                                "GET /sparql through the application, remembered")):
+            out.append(f"| {what} | {st[old]:.1f} | {st[new]:.1f} | {st[old] / st[new]:.1f}x |")
+        out.append("")
+        if "snapshot" not in r:
+            continue
         c = r["snapshot"]
         m = c["median_s"]
         out += [f"#### {scale}: snapshots ({c['quads']:,} quads, median of {c['repeat']}, load "
@@ -385,6 +516,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--timeout", type=float, default=3.0, help="the services' query timeout")
     parser.add_argument("--snapshot-repeat", type=int, default=3,
                         help="repetitions of each snapshot step (medians)")
+    parser.add_argument("--step-repeat", type=int, default=300,
+                        help="repetitions of each per-request step (medians)")
+    parser.add_argument("--only-steps", action="store_true",
+                        help="measure the per-request steps only, no servers")
     parser.add_argument("--only-snapshot", action="store_true",
                         help="measure the snapshot steps only, no servers")
     parser.add_argument("--only-fairness", action="store_true",
