@@ -126,6 +126,21 @@ def test_wrong_or_revoked_token_is_401_and_role_without_right_403(users) -> None
     assert response.status_code == 401
 
 
+def test_a_revoked_token_gets_no_304_for_a_tag_it_was_given(users) -> None:
+    """A 304 answers before any route runs: its tag must change when the token is revoked, or
+    the revoked token would go on getting 304s until the data changed."""
+    file, tokens = users
+    client = app_for(file, anonymous_read=False)
+    first = client.get("/frameworks", headers=bearer(tokens["viewer"]))
+    tag = first.headers["etag"]
+    again = client.get("/frameworks", headers={**bearer(tokens["viewer"]), "If-None-Match": tag})
+    assert again.status_code == 304
+    file.revoke("viewer-user")
+    after = client.get("/frameworks", headers={**bearer(tokens["viewer"]), "If-None-Match": tag})
+    assert after.status_code == 401
+    assert after.headers["content-type"] == "application/problem+json"
+
+
 def test_anonymous_read_is_a_setting(users) -> None:
     file, tokens = users
     open_client = app_for(file)

@@ -111,6 +111,13 @@ class UserFile:
             self._load()
             return list(self._users)
 
+    def revision(self) -> str:
+        """Names the file's current state (changes with every add and revoke): what a cached
+        answer's validator includes, so that a revoked token gets no 304 for an old tag."""
+        with self._lock:
+            self._load()
+            return repr(self._stamp)
+
     def session_secret(self) -> str:
         """The key web session cookies are signed with (shared by replicas sharing the file)."""
         with self._lock:

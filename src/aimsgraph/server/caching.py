@@ -7,7 +7,9 @@
                            from what the answer depends on: the store's generation (every write
                            moves it on), a token of this process (a restart may load other
                            data), today's date (the law as it stands), the address with its
-                           query, and the Accept header; a 304 costs one hash.
+                           query, the Accept header, the caller's credentials and the users
+                           file's revision (a token revoked since meets the sign-in check,
+                           not a 304); a 304 costs one hash.
                            Remote store (others may write to it): the tag is the hash of the
                            answer itself, computed after it is rendered.
                            A resource that sets its own ETag (an editable record: its version,
@@ -42,10 +44,11 @@ def matches(if_none_match: str, tag: str) -> bool:
     return "*" in given or any(t.removeprefix("W/") == opaque for t in given)
 
 
-def derived_tag(scope: Scope, generation: int) -> str:
+def derived_tag(scope: Scope, generation: int, users: str = "") -> str:
     """The tag of an answer on the embedded store, from what the answer depends on (the
-    caller's credentials included)."""
-    key = "\n".join((PROCESS_TOKEN, str(generation), date.today().isoformat(),
+    caller's credentials included, and ``users``, the users file's revision: a token revoked
+    since the tag was handed out must meet the sign-in check again, not a 304)."""
+    key = "\n".join((PROCESS_TOKEN, str(generation), date.today().isoformat(), users,
                      scope.get("root_path", ""), scope["path"],
                      scope.get("query_string", b"").decode("latin-1"),
                      _header(scope, b"host"), scope.get("scheme", ""),
@@ -97,7 +100,8 @@ class ConditionalGet:
         if store is None or store.remote:
             await self._by_content(scope, receive, send)
             return
-        tag = derived_tag(scope, store.generation)
+        users = getattr(scope["app"].state, "users", None)
+        tag = derived_tag(scope, store.generation, users.revision() if users else "")
         if matches(_header(scope, b"if-none-match"), tag):
             for message in not_modified(tag):
                 await send(message)
