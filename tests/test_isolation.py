@@ -598,6 +598,7 @@ def test_an_answer_is_sent_again_until_the_data_changes() -> None:
     ("SELECT (\\u004EOW() AS ?t) WHERE {}", False),  # NOW() written with an escape
     # the words inside a string, an IRI, a variable or a comment are not calls
     ('SELECT ?now WHERE { ?s <urn:x:rand> "NOW()" } # UUID()', True),
+    ("SELECT ?s WHERE { ?s ?p ?o } # " + "x" * 9000, False),  # too long to remember
 ])
 def test_only_answers_that_are_the_same_each_time_are_remembered(text: str,
                                                                  remembered: bool) -> None:

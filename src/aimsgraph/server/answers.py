@@ -12,7 +12,7 @@ worker: the hand-off to a worker and back and the evaluation are most of a small
 - **Only what is the same each time.** A query using ``NOW``, ``RAND``, ``UUID``, ``STRUUID`` or
   ``BNODE`` (values that differ per evaluation), or ``SERVICE`` (another endpoint's data), is
   never remembered; nor is a text with ``\\u`` escapes (decided from the tokens, as the guard
-  reads them), nor a refusal, a timeout or any other problem.
+  reads them), nor a text of more than 8 KB, nor a refusal, a timeout or any other problem.
 - **Bounded.** At most ``max_bytes`` of answers (the setting ``answer_cache``, MB; 0 turns the
   cache off), least recently used first out; one answer may take at most a sixteenth of it.
 
@@ -33,9 +33,18 @@ VOLATILE = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE", "SERVICE"})
 OVERHEAD = 512
 
 
-@functools.lru_cache(maxsize=512)
+#: texts longer than this are not remembered (nor their verdict: the memory stays small)
+MAX_TEXT = 8192
+
+
 def repeatable(text: str) -> bool:
-    """Whether ``text``'s answer is the same each time it runs over the same data."""
+    """Whether ``text``'s answer is the same each time it runs over the same data (and the
+    text short enough to be remembered)."""
+    return len(text) <= MAX_TEXT and _repeatable(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _repeatable(text: str) -> bool:
     if has_escapes(text):
         return False
     return not any(t.kind == "word" and t.keyword in VOLATILE for t in tokens(text))
