@@ -104,21 +104,28 @@ class Runner:
             self._snapshots = None
 
     async def _snapshot(self) -> Snapshots:
+        if self._snapshots is not None and self._published == self.store.generation:
+            return self._snapshots  # current: no lock to take (every query comes here)
         if self._publishing is None:
             self._publishing = anyio.Lock()
+        # ``_published`` moves on only once the snapshot is there, and to the generation seen
+        # before it was made: a query never takes an older snapshot for the current one (a
+        # client's query after its own write's answer sees the write), and a write during the
+        # publication makes the next query publish again
         async with self._publishing:
+            generation = self.store.generation
             if self._snapshots is None:
                 snapshots = Snapshots(self.store, PROTECTED_GRAPHS)
                 folder = await anyio.to_thread.run_sync(snapshots.publish)
                 if self.store.persistent:  # read through it: a worker may write the folder
                     await anyio.to_thread.run_sync(
                         lambda: self.store.detach(folder, changed=False))
-                self._published = self.store.generation
+                self._published = generation
                 self._snapshots = snapshots
-            elif self._published != self.store.generation:
+            elif self._published != generation:
                 # written since (an edit, an update and its trail entry): workers must see it
-                self._published = self.store.generation
                 await anyio.to_thread.run_sync(self._snapshots.publish)
+                self._published = generation
         return self._snapshots
 
     # -- queries ---------------------------------------------------------------------------
@@ -348,7 +355,7 @@ class Runner:
                         if reattached:
                             await anyio.to_thread.run_sync(self._view_folder, self._snapshots)
                         elif self.store.generation != generation:
-                            await anyio.to_thread.run_sync(self._snapshots.publish)
+                            await self._snapshot()  # published once, under the queries' lock
 
     async def _update_folder(self, text: str, client: str, snapshots: Snapshots) -> None:
         """Apply ``text`` (an update and its trail entry) to the store folder once, in a worker,
