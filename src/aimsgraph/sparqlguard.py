@@ -55,10 +55,11 @@ _OPERAND_WORDS = {"TRUE", "FALSE"}
 
 
 def guard(text: str, allowlist: Iterable[str] = (), *, update: bool = False,
-          prefixes: Mapping[str, str] | None = None, source: str | None = None) -> None:
+          prefixes: Mapping[str, str] | None = None, source: str | None = None) -> list[Token]:
     """Refuse ``text`` (a query, or an update with ``update=True``) if it reaches outside or
     is too deep or too large; see the module's documentation. ``prefixes`` are the defaults
-    the store adds (a query's own PREFIX overrides them); ``source`` names the file in errors."""
+    the store adds (a query's own PREFIX overrides them); ``source`` names the file in errors.
+    Returns the text's tokens (as written, before any ``\\u`` escape is read)."""
     if len(text) > MAX_CHARS:
         raise QueryRefusedError(f"the text has {len(text)} characters, more than the "
                                 f"{MAX_CHARS} allowed", reason="too-large", file=source)
@@ -67,13 +68,15 @@ def guard(text: str, allowlist: Iterable[str] = (), *, update: bool = False,
     if has_escapes(text):
         readings.append((decode_escapes(text), " (reading its \\u escapes as SPARQL 1.1 "
                                                "does, before parsing)"))
+    read: list[list[Token]] = []
     for reading, how in readings:
         try:
-            _check(reading, allowed, update, prefixes or {})
+            read.append(_check(reading, allowed, update, prefixes or {}))
         except _Refusal as refusal:
             line, column = line_column(reading, refusal.offset)
             raise QueryRefusedError(refusal.message + how, reason=refusal.reason, file=source,
                                     line=line, column=column) from None
+    return read[0]
 
 
 class _Refusal(Exception):
@@ -83,7 +86,7 @@ class _Refusal(Exception):
 
 
 def _check(text: str, allowed: frozenset[str], update: bool,
-           defaults: Mapping[str, str]) -> None:
+           defaults: Mapping[str, str]) -> list[Token]:
     toks, depths = _measured(text)
     context = _Prologue.of(toks, defaults)
     for index, token in enumerate(toks):
@@ -93,6 +96,7 @@ def _check(text: str, allowed: frozenset[str], update: bool,
                 raise _Refusal("remote", f"{keyword} is not allowed: it has no target IRI "
                                "this endpoint could check", token.start)
             _judge(keyword, target, context, allowed, token)
+    return toks
 
 
 def _measured(text: str) -> tuple[list[Token], list[int]]:

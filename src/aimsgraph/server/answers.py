@@ -21,11 +21,10 @@ Used on the event loop only (one request at a time reaches it): no lock.
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
-from ..sparqltext import has_escapes, tokens
+from ..sparqltext import Token, has_escapes, tokens
 
 #: function and keyword names whose results differ per evaluation or come from elsewhere
 VOLATILE = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE", "SERVICE"})
@@ -37,17 +36,13 @@ OVERHEAD = 512
 MAX_TEXT = 8192
 
 
-def repeatable(text: str) -> bool:
+def repeatable(text: str, read: Sequence[Token] | None = None) -> bool:
     """Whether ``text``'s answer is the same each time it runs over the same data (and the
-    text short enough to be remembered)."""
-    return len(text) <= MAX_TEXT and _repeatable(text)
-
-
-@functools.lru_cache(maxsize=512)
-def _repeatable(text: str) -> bool:
-    if has_escapes(text):
+    text short enough to be remembered); ``read``: its tokens, if the guard has them already."""
+    if len(text) > MAX_TEXT or has_escapes(text):
         return False
-    return not any(t.kind == "word" and t.keyword in VOLATILE for t in tokens(text))
+    return not any(t.kind == "word" and t.keyword in VOLATILE
+                   for t in (tokens(text) if read is None else read))
 
 
 class AnswerCache:

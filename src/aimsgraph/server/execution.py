@@ -27,33 +27,33 @@ from ..isolation.pool import Busy, Snapshots, Stopped, WorkerPool
 from ..namespaces import PREFIXES
 from ..sparqlguard import guard
 from ..store import GraphStore
-from .answers import AnswerCache, repeatable
+from .answers import MAX_TEXT, AnswerCache, repeatable
 from .faults import evaluation_failed, store_timeout
 from .problems import ProblemError
 from .settings import ServerSettings
 
 
-def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False) -> None:
+def check_remote(text: str, allowlist: tuple[str, ...], *, update: bool = False) -> bool:
     """Refuse SERVICE/LOAD of addresses the allow-list does not name, and queries nested too
-    deep or too large for the engine (:mod:`aimsgraph.sparqlguard`). The verdict on a text that
-    passed is remembered (the same dashboard query comes again and again: tokenizing it took
-    80 us of a 1 ms answer); a refusal is worked out again each time, with its position."""
-    if len(text) > REMEMBERED_TEXT:
+    deep or too large for the engine (:mod:`aimsgraph.sparqlguard`); else whether the text's
+    answer may be remembered (:func:`.answers.repeatable`, read from the same tokens). The
+    verdict on a text that passed is remembered (the same dashboard query comes again and
+    again: tokenizing it took 80 us of a 1 ms answer); a refusal is worked out again each time,
+    with its position."""
+    if len(text) > MAX_TEXT:
         guard(text, allowlist, update=update, prefixes=PREFIXES)
-    else:
-        _passes(text, allowlist, update)
+        return False
+    return _passes(text, allowlist, update)
 
 
-#: texts up to this many characters have their passing verdict remembered (at most
-#: :data:`REMEMBERED_VERDICTS` of them: a few MB at worst)
-REMEMBERED_TEXT = 8192
+#: passing verdicts remembered (texts of at most answers.MAX_TEXT characters: a few MB at worst)
 REMEMBERED_VERDICTS = 512
 
 
 @functools.lru_cache(maxsize=REMEMBERED_VERDICTS)
 def _passes(text: str, allowlist: tuple[str, ...], update: bool) -> bool:
-    guard(text, allowlist, update=update, prefixes=PREFIXES)  # raises: nothing is remembered
-    return True
+    read = guard(text, allowlist, update=update, prefixes=PREFIXES)  # raises: not remembered
+    return repeatable(text, read)
 
 
 Bindings = dict[str, ox.NamedNode | ox.Literal]
@@ -163,7 +163,7 @@ class Runner:
         the audit trail) the dataset is every graph but the history and state graphs: in a
         worker, the union of the snapshot that leaves them out (:attr:`Snapshots.reader`); in a
         thread or on a remote store, every other graph, named in the request."""
-        check_remote(text, self.settings.service_allowlist)
+        remember = check_remote(text, self.settings.service_allowlist)
         formats = negotiated(choose_format)
         if self.pool is None:
             if not history:
@@ -180,7 +180,7 @@ class Runner:
                 "bindings": bindings or None, "formats": formats,
                 "max_rows": self.settings.max_rows, "timeout": self.settings.query_timeout}
         key = None
-        if self.answers is not None and repeatable(text):
+        if self.answers is not None and remember:
             key = (text, default_graphs, named_graphs, formats.key, self.settings.max_rows,
                    tuple(sorted((k, str(v)) for k, v in (bindings or {}).items())))
             remembered = self.answers.get(str(folder), key)
