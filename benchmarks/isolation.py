@@ -11,7 +11,9 @@ benchmarks/run.py) three servers hold the same quads: ``aimsgraph serve --isolat
 requests per second, median and p95 latency, and the ratio to oxigraph. Twice: "repeated", the
 same text every time (as a dashboard sends it: the process mode answers it again from its
 answer cache), and "distinct", each request its own text (the query plus a comment naming the
-request: never answered before, so every one is evaluated by a worker). Then the runaway test,
+request: never answered before, so every one is evaluated by a worker). The servers take turns
+(``--rounds`` slices of the requests each, figures the medians of the slices), so that load
+from other work on the machine falls on all of them alike. Then the runaway test,
 loopback only and bounded: N CPU-bound runaway queries at once against each aimsgraph mode, then
 the CPU share and resident memory of the service's whole process tree once they have answered;
 and, for the process mode only, N memory-hog queries (in the thread mode they would grow the
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import statistics
 import subprocess
 import sys
 import threading
@@ -411,12 +414,27 @@ def bench(scale: str, opts: argparse.Namespace) -> dict:
         for label, text in queries.items():
             for texts in ("repeated", "distinct"):
                 rows: dict = {}
-                for name, (_, endpoint, _) in servers.items():
-                    url = address(endpoint, text, texts == "distinct", next(RUNS))
-                    hammer(url, 1, 20)  # warm up
-                    for clients in opts.clients:
-                        rows.setdefault(str(clients), {})[name] = hammer(url, clients,
-                                                                         opts.requests)
+                endpoints = {name: endpoint for name, (_, endpoint, _) in servers.items()}
+
+                def url(name: str, endpoints: dict = endpoints, text: str = text,
+                        distinct: bool = texts == "distinct") -> object:
+                    # "distinct": each hammer run its own texts, never sent before
+                    return address(endpoints[name], text, distinct, next(RUNS))
+
+                for name in endpoints:
+                    hammer(url(name), 1, 20)  # warm up
+                for clients in opts.clients:
+                    # the servers take turns, a slice of the requests each, so that the load
+                    # other work puts on the machine falls on all of them alike; the figures
+                    # are the medians of the slices' figures
+                    runs: dict[str, list[dict]] = {name: [] for name in endpoints}
+                    for _ in range(opts.rounds):
+                        for name in endpoints:
+                            runs[name].append(hammer(url(name), clients,
+                                                     max(clients, opts.requests // opts.rounds)))
+                    rows[str(clients)] = {name: {k: statistics.median(r[k] for r in done)
+                                                 for k in ("rps", "median_ms", "p95_ms")}
+                                          for name, done in runs.items()}
                 result["queries"][f"{label}, {texts}"] = rows
                 print(f"  {scale}: {label}, {texts}: done", file=sys.stderr, flush=True)
         for name in ("aimsgraph-process", "aimsgraph-thread"):
@@ -512,6 +530,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--scales", default="sample,1e5")
     parser.add_argument("--clients", default="1,4,8")
     parser.add_argument("--requests", type=int, default=200, help="requests per figure")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="the servers take turns this many times per figure, each with "
+                             "requests/rounds requests (medians of the rounds)")
     parser.add_argument("--runaways", type=int, default=6, help="runaway queries at once")
     parser.add_argument("--timeout", type=float, default=3.0, help="the services' query timeout")
     parser.add_argument("--snapshot-repeat", type=int, default=3,
