@@ -618,7 +618,15 @@ def test_remembered_answers_stay_within_their_memory() -> None:
     assert cache.get("snap-1", 0) is None  # the oldest went first
     cache.put("snap-1", "big", "", "text/csv", b"x" * (cache.max_bytes // 16 + 1))
     assert cache.get("snap-1", "big") is None  # one answer may not take more than 1/16
-    assert cache.get("snap-2", 39) is None and len(cache) == 0  # another snapshot: forgotten
+    # a generation's two snapshots (whole, and without the trail) are kept side by side; a
+    # third folder (the next generation) drops the oldest one's answers
+    cache.put("reader-2", "q", "", "text/csv", b"y")
+    assert cache.get("snap-1", 39) == ("text/csv", b"x" * 1000)
+    assert cache.get("reader-2", "q") == ("text/csv", b"y")
+    cache.put("snap-3", "q", "", "text/csv", b"z")  # snap-1 was used before reader-2: it goes
+    assert len(cache) == 2 and cache.size == sum(len(b) + OVERHEAD for b in (b"y", b"z"))
+    assert cache.get("reader-2", "q") == ("text/csv", b"y")
+    assert cache.get("snap-3", "q") == ("text/csv", b"z")
 
 
 def test_the_answer_cache_can_be_turned_off() -> None:

@@ -8,7 +8,7 @@ worker: the hand-off to a worker and back and the evaluation are most of a small
 
 - **Correct by construction.** The key names the snapshot folder the worker would read (a new
   one per write, and a different one for readers of the audit trail than for the others), so an
-  answer can never outlive its data; the cache empties when the folder changes.
+  answer can never outlive its data; an older generation's answers are dropped.
 - **Only what is the same each time.** A query using ``NOW``, ``RAND``, ``UUID``, ``STRUUID`` or
   ``BNODE`` (values that differ per evaluation), or ``SERVICE`` (another endpoint's data), is
   never remembered; nor is a text with ``\\u`` escapes (decided from the tokens, as the guard
@@ -46,36 +46,50 @@ def repeatable(text: str, read: Sequence[Token] | None = None) -> bool:
 
 
 class AnswerCache:
-    """(media type, body) per key, for one snapshot folder at a time."""
+    """(media type, body) per snapshot folder and key. Two folders are live at a time (a
+    generation's whole snapshot, read by admins and auditors, and its copy without the audit
+    trail, read by everyone else); an answer of an older folder is dropped when a third one
+    comes."""
+
+    #: snapshot folders whose answers are kept
+    FOLDERS = 2
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.folder = ""
         self.size = 0
         self.hits = self.misses = 0
-        self._entries: OrderedDict[Hashable, tuple[str, bytes, int]] = OrderedDict()
+        self._folders: list[str] = []  # least recently seen first
+        self._entries: OrderedDict[tuple[str, Hashable], tuple[str, bytes, int]] = \
+            OrderedDict()
 
     def _for(self, folder: str) -> None:
-        if folder != self.folder:  # another snapshot: nothing remembered holds for it
-            self._entries.clear()
-            self.size, self.folder = 0, folder
+        if folder in self._folders:
+            if self._folders[-1] != folder:
+                self._folders.remove(folder)
+                self._folders.append(folder)
+            return
+        self._folders.append(folder)
+        while len(self._folders) > self.FOLDERS:  # another generation: the oldest is stale
+            gone = self._folders.pop(0)
+            for key in [k for k in self._entries if k[0] == gone]:
+                self.size -= self._entries.pop(key)[2]
 
     def get(self, folder: str, key: Hashable) -> tuple[str, bytes] | None:
         self._for(folder)
-        entry = self._entries.get(key)
+        entry = self._entries.get((folder, key))
         if entry is None:
             self.misses += 1
             return None
-        self._entries.move_to_end(key)
+        self._entries.move_to_end((folder, key))
         self.hits += 1
         return entry[0], entry[1]
 
     def put(self, folder: str, key: Hashable, text: str, media: str, body: bytes) -> None:
         self._for(folder)
         cost = len(body) + len(text) + OVERHEAD
-        if cost > self.max_bytes // 16 or key in self._entries:
+        if cost > self.max_bytes // 16 or (folder, key) in self._entries:
             return
-        self._entries[key] = (media, body, cost)
+        self._entries[(folder, key)] = (media, body, cost)
         self.size += cost
         while self.size > self.max_bytes:
             _, (_, _, freed) = self._entries.popitem(last=False)
