@@ -269,7 +269,7 @@ def step_costs(scale: str, repeat: int) -> dict:
         app = create_app(ServerSettings(answer_cache=cache), store)
         if not direct:
             app.router.routes[:] = [r for r in app.router.routes
-                                    if getattr(r, "name", "") != "sparql_get_direct"]
+                                    if getattr(r, "name", "") != "sparql_direct"]
         result[label] = asyncio.run(_asgi_median(app, text, repeat))
         app.state.runner.close()
     result["loadavg"] = os.getloadavg()

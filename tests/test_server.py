@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -391,3 +392,67 @@ def test_a_request_chooses_the_mapping_sets(client) -> None:
     bad = client.get("/coverage", params={"have": "iso42001", "want": "aiact",
                                           "mapping_sets": "nope"})
     assert bad.status_code == 400 and "no mapping set 'nope'" in bad.json()["detail"]
+
+
+# -- the plain /sparql route answers as the FastAPI routes do --------------------------------
+
+def _sparql_apps(**settings: object) -> tuple[TestClient, TestClient]:
+    """The service as it runs (GET and POST /sparql on the plain route first) and the same
+    service with the plain route taken out (the FastAPI routes answer)."""
+    def make(direct: bool) -> TestClient:
+        app = create_app(ServerSettings(users_file=USERS, isolation="thread", **settings),
+                         GraphStore())
+        if not direct:
+            app.router.routes[:] = [r for r in app.router.routes
+                                    if getattr(r, "name", "") != "sparql_direct"]
+        assert (getattr(app.router.routes[0], "name", "") == "sparql_direct") is direct
+        return TestClient(app, base_url=LOCAL)
+    return make(True), make(False)
+
+
+JSON_RESULTS = {"Accept": "application/sparql-results+json"}
+SPARQL_CALLS = [
+    ("GET", {"query": "ASK {}"}, None, JSON_RESULTS),
+    ("GET", {"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"}, None, {"Accept": "text/csv"}),
+    ("GET", {}, None, {"Accept": "text/turtle"}),  # the service description
+    ("GET", {}, None, {"Accept": "text/html"}),  # to the query page
+    ("GET", {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, None,
+     JSON_RESULTS),
+    ("GET", {"query": "SELEKT"}, None, JSON_RESULTS),
+    ("GET", {"query": "ASK {}", "default-graph-uri": "https://w3id.org/aimsgraph/graph/history"},
+     None, JSON_RESULTS),
+    ("GET", {"query": "ASK {}"}, None, {"Accept": "image/png"}),
+    ("POST", {}, ("application/sparql-query", "ASK {}"), JSON_RESULTS),
+    ("POST", {}, ("application/x-www-form-urlencoded", "query=ASK+%7B%7D"), JSON_RESULTS),
+    ("POST", {}, ("application/x-www-form-urlencoded", "nothing=here"), JSON_RESULTS),
+    ("POST", {}, ("text/plain", "ASK {}"), JSON_RESULTS),
+    ("POST", {"message": "x" * 2001}, ("application/sparql-update", "CLEAR ALL"), {}),
+    ("POST", {"message": "why"}, ("application/sparql-update", "CLEAR ALL"), {}),
+    ("POST", {}, ("application/sparql-update", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+     {"Authorization": "Bearer ag_wrong"}),
+]
+
+
+@pytest.mark.parametrize("method, params, body, headers", SPARQL_CALLS)
+def test_the_plain_sparql_route_answers_as_the_fastapi_routes(method, params, body,
+                                                               headers) -> None:
+    direct, fastapi = _sparql_apps()
+    answers = []
+    for client in (direct, fastapi):
+        extra = {"content": body[1].encode(), "headers": {**headers, "Content-Type": body[0]}} \
+            if body else {"headers": headers}
+        response = client.request(method, "/sparql", params=params, follow_redirects=False,
+                                  **extra)
+        answers.append((response.status_code, response.headers.get("content-type"),
+                        response.headers.get("location"),
+                        re.sub(rb"_:\w+", b"_:b", response.content)))  # blank node labels
+    assert answers[0] == answers[1]
+
+
+def test_the_plain_sparql_route_keeps_anonymous_read_off() -> None:
+    direct, fastapi = _sparql_apps(anonymous_read=False)
+    for client in (direct, fastapi):
+        for method in ("GET", "POST"):
+            response = client.request(method, "/sparql", params={"query": "ASK {}"},
+                                      headers=JSON_RESULTS)
+            assert response.status_code == 401

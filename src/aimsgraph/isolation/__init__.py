@@ -84,10 +84,10 @@ sample organization, 36,000 quads, unless said otherwise):
   most of the process mode's cost over the thread mode.
 - **Per request.** What the service adds around a worker's evaluation was measured and cut
   (``benchmarks/isolation.py``, README "Per-request costs"): uvicorn runs on uvloop with the
-  httptools parser; ``GET /sparql`` is a plain route (FastAPI's dependency solving cost about
-  a quarter of a millisecond); no dependency on the way is run in a thread; the guard's
-  verdict and the content negotiation are remembered per text and per ``Accept``. And the
-  same query over the same snapshot is answered again without a worker
+  httptools parser; ``GET`` and ``POST /sparql`` are a plain route (FastAPI's dependency
+  solving cost about a quarter of a millisecond); no dependency on the way is run in a
+  thread; the guard's verdict and the content negotiation are remembered per text and per
+  ``Accept``. And the same query over the same snapshot is answered again without a worker
   (:mod:`aimsgraph.server.answers`, ``--answer-cache``).
 
   Measured and not taken (yet): an in-memory copy in each worker. Each worker would hold the

@@ -8,7 +8,9 @@ from urllib.parse import parse_qs
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 from starlette.routing import Route
 
 from ...history import Change
@@ -22,6 +24,8 @@ from ..problems import ProblemError
 from ..settings import ServerSettings
 
 router = APIRouter(tags=["SPARQL"])
+#: characters an update's ``message`` may have
+MESSAGE_LIMIT = 2000
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -84,25 +88,44 @@ async def sparql_get(
     return await answer(request, principal, query, default_graph_uri, named_graph_uri)
 
 
-async def sparql_get_direct(request: Request) -> Response:
-    """``GET /sparql`` as a plain Starlette route, matched before the FastAPI one above (which
-    stays for the OpenAPI document and says the same): FastAPI's dependency solving and
+async def sparql_direct(request: Request) -> Response:
+    """``GET`` and ``POST /sparql`` as a plain Starlette route, matched before the FastAPI ones
+    (which stay for the OpenAPI document and say the same): FastAPI's dependency solving and
     parameter parsing cost each query about a quarter of a millisecond, as much as a small
-    query's evaluation (benchmarks/isolation.py). Same checks, same answer: who is asking and
-    whether they may read (:func:`read_access`), the parameters read as FastAPI reads them (the
-    last ``query``, every ``default-graph-uri`` and ``named-graph-uri``); errors go through the
-    application's problem handlers as from any route."""
+    query's evaluation (benchmarks/isolation.py). Same checks, same answers: who is asking and
+    whether they may read (:func:`read_access`); the parameters read as FastAPI reads them (the
+    last ``query`` and ``message``, every ``default-graph-uri`` and ``named-graph-uri``; a
+    ``message`` over 2,000 characters is the same 422); errors go through the application's
+    problem handlers as from any route."""
     principal = await read_access(request, await current_principal(request), None)
     params = request.query_params
+    if request.method == "POST":
+        message = params.get("message")
+        if message is not None:
+            check_message(message)
+        return await sparql_post(request, principal, request.app.state.settings, message)
     return await sparql_get(request, principal, params.get("query"),
                             params.getlist("default-graph-uri"),
                             params.getlist("named-graph-uri"))
 
 
+#: the ``message`` parameter's check, as FastAPI makes it
+_MESSAGE = TypeAdapter(Annotated[str, StringConstraints(max_length=MESSAGE_LIMIT)])
+
+
+def check_message(value: str) -> None:
+    """The same 422 problem as FastAPI's for a ``message`` too long."""
+    try:
+        _MESSAGE.validate_python(value)
+    except ValidationError as err:
+        raise RequestValidationError([{**e, "loc": ("query", "message")}
+                                      for e in err.errors()]) from None
+
+
 def install_direct(app: FastAPI) -> None:
-    """Put :func:`sparql_get_direct` first in ``app``'s routes."""
-    app.router.routes.insert(0, Route("/sparql", sparql_get_direct, methods=["GET"],
-                                      name="sparql_get_direct"))
+    """Put :func:`sparql_direct` first in ``app``'s routes."""
+    app.router.routes.insert(0, Route("/sparql", sparql_direct, methods=["GET", "POST"],
+                                      name="sparql_direct"))
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST",
@@ -120,7 +143,7 @@ async def sparql_post(
     request: Request, principal: ReaderDep, settings: SettingsDep,
     message: Annotated[str | None, Query(
         description="an update only: why, recorded in its audit trail entry",
-        max_length=2000)] = None,
+        max_length=MESSAGE_LIMIT)] = None,
 ) -> Response:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await read_body(request, settings)
