@@ -312,25 +312,28 @@ def generation(store: GraphStore) -> int:
     return 0
 
 
-_ENTRY_QUERY = f"""SELECT ?a ?seq ?kind ?actor ?time ?msg ?addr ?added ?removed ?upd ?ph ?prev
-       ?hash ?informed
+_ENTRY_QUERY = f"""SELECT ?a ?seq ?kind ?actor ?time ?ph ?prev ?hash
+       (SAMPLE(?msg0) AS ?msg) (SAMPLE(?addr0) AS ?addr) (SAMPLE(?added0) AS ?added)
+       (SAMPLE(?removed0) AS ?removed) (SAMPLE(?upd0) AS ?upd) (SAMPLE(?informed0) AS ?informed)
        (GROUP_CONCAT(DISTINCT STR(?rec); SEPARATOR="\\n") AS ?recs)
        (GROUP_CONCAT(DISTINCT STR(?gr); SEPARATOR="\\n") AS ?grs)
 WHERE {{ GRAPH <{HISTORY_GRAPH}> {{
   ?a <{HIST}sequence> ?seq ; <{HIST}kind> ?kind ; <{HIST}actor> ?actor ;
-     <{PROV}endedAtTime> ?time ; <{HIST}added> ?added ; <{HIST}removed> ?removed ;
+     <{PROV}endedAtTime> ?time ; <{HIST}added> ?added0 ; <{HIST}removed> ?removed0 ;
      <{HIST}payloadHash> ?ph ; <{HIST}previousHash> ?prev ; <{HIST}entryHash> ?hash .
-  OPTIONAL {{ ?a <{RDFS}comment> ?msg }}
-  OPTIONAL {{ ?a <{HIST}fromAddress> ?addr }}
-  OPTIONAL {{ ?a <{HIST}updateText> ?upd }}
-  OPTIONAL {{ ?a <{PROV}wasInformedBy> ?informed }}
+  OPTIONAL {{ ?a <{RDFS}comment> ?msg0 }}
+  OPTIONAL {{ ?a <{HIST}fromAddress> ?addr0 }}
+  OPTIONAL {{ ?a <{HIST}updateText> ?upd0 }}
+  OPTIONAL {{ ?a <{PROV}wasInformedBy> ?informed0 }}
   OPTIONAL {{ ?a <{HIST}record> ?rec }}
   OPTIONAL {{ ?a <{HIST}graph> ?gr }}
   }}
   FILTERS
 }}
-GROUP BY ?a ?seq ?kind ?actor ?time ?msg ?addr ?added ?removed ?upd ?ph ?prev ?hash ?informed
-ORDER BY ?seq"""
+# the long values (an entry's quads, its update, its records) are not grouped by (SAMPLE: every
+# entry has one of each) nor sorted on (entries sorts the answer): Virtuoso 7.2 can do neither
+# with a value of more than a few KB ("SR478: Value of ANY type column too long")
+GROUP BY ?a ?seq ?kind ?actor ?time ?ph ?prev ?hash"""
 
 
 def entries(store: GraphStore, *, record: str | None = None, actor: str | None = None,
@@ -371,7 +374,7 @@ def entries(store: GraphStore, *, record: str | None = None, actor: str | None =
                 "\n")))), graphs=tuple(sorted(filter(None, (val("grs") or "").split("\n")))),
             payload_hash=row["ph"].value, previous_hash=row["prev"].value,
             entry_hash=row["hash"].value, informed_by=val("informed")))
-    return out
+    return sorted(out, key=lambda entry: entry.sequence)
 
 
 def _datetime_literal(when: datetime) -> str:
