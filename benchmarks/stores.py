@@ -32,6 +32,7 @@ from synthetic import catalog_controls, systems_for, write_organization  # noqa:
 from aimsgraph import open_store  # noqa: E402
 from aimsgraph.changes import load_change_set  # noqa: E402
 from aimsgraph.errors import StoreError  # noqa: E402
+from aimsgraph.history import PROTECTED_GRAPHS  # noqa: E402
 from aimsgraph.impact import impact  # noqa: E402
 from aimsgraph.queries import QueryCatalog  # noqa: E402
 from aimsgraph.store import MANIFEST_GRAPH  # noqa: E402
@@ -42,6 +43,8 @@ AS_OF = date(2026, 11, 27)
 EXAMPLE_VALUES = {"notation": "A.6.2.4", "text": "impact assessment",
                   "role": "https://w3id.org/dpv/legal/eu/aiact#AIDeployer"}
 CHANGE_SET = ROOT / "changes" / "eu-ai-act-digital-omnibus-2025.yaml"
+#: graphs only a persistent store holds (see measure)
+OWN_GRAPHS = {MANIFEST_GRAPH, *PROTECTED_GRAPHS}
 
 
 def timed(work, repeat: int, label: str = ""):  # type: ignore[no-untyped-def]
@@ -73,17 +76,19 @@ def measure(store_arg, data: Path, repeat: int) -> dict:  # type: ignore[no-unty
         values = {p.name: p.default or EXAMPLE_VALUES.get(p.name, "") for p in named.parameters}
 
         def rows(named=named, values=values):  # type: ignore[no-untyped-def]
-            # GROUP_CONCAT order is the engine's; the manifest graph is a persistent store's own
+            # GROUP_CONCAT order is the engine's; the manifest and the audit trail (history and
+            # state graphs: graph-sizes) are a persistent store's own, the embedded store here is
+            # in memory and keeps neither (tests/test_stores.py leaves them out the same way)
             return sorted(tuple(sorted(re.split(r"[;,]? ", t.value)) if t is not None else None
                                 for t in row) for row in named.run(store, values).rows
-                          if not any(t is not None and t.value == MANIFEST_GRAPH for t in row))
+                          if not any(t is not None and t.value in OWN_GRAPHS for t in row))
 
         results["query " + named.name] = timed(rows, repeat, named.name)
     results["validation"] = timed(lambda: sorted(
         (f.location, f.message) for f in validate(store, as_of=AS_OF)), 1, "validation")
     results["impact"] = timed(lambda: sorted(
-        (i.item, i.kind) for i in impact(store, load_change_set(CHANGE_SET, store), AS_OF)), 1,
-        "impact")
+        (i.item, i.kind) for i in impact(store, load_change_set(CHANGE_SET, store), AS_OF)),
+        1, "impact")
     return results
 
 

@@ -16,7 +16,7 @@ from aimsgraph import GraphStore, Source, shipped_sources
 from aimsgraph.organization import ProvisionIndex, organization_quads
 from aimsgraph.queries import QueryCatalog
 from aimsgraph.shacl_core import run_core_constraints
-from aimsgraph.shacl_sparql import run_sparql_constraints
+from aimsgraph.shacl_sparql import _minus, run_sparql_constraints
 from aimsgraph.validation import shape_files, validate
 
 from .test_validation_engines import SLICE
@@ -92,3 +92,21 @@ def test_fast_path_and_pyshacl_agree_on_every_coverage_shape(tmp_path: Path,
         pattern = re.sub(r"\\\{\\\?[A-Za-z_]+\\\}", ".*", pattern)
         assert any(re.fullmatch(pattern, m) for m in messages), f"no finding: {template}"
     assert {f.severity for f in fast} == {"Violation", "Warning"}
+
+
+@pytest.mark.parametrize(("body", "minus"), [
+    # beside an OPTIONAL, a top-level block that shares only the focus node
+    ("?this :p ?x . OPTIONAL { ?x :q ?y } FILTER NOT EXISTS { ?a :r ?this ; :s :t } }", True),
+    # ... but not one that shares a variable the OPTIONAL may leave unbound
+    ("?this :p ?x . OPTIONAL { ?x :q ?y } FILTER NOT EXISTS { ?a :r ?y } }", False),
+    # ... nor one that shares another variable, even one bound beside it
+    ("?this :p ?x . OPTIONAL { ?x :q ?y } FILTER NOT EXISTS { ?this :r ?x } }", False),
+    # ... nor one inside the OPTIONAL, where the focus node is not bound by the group itself
+    ("?this :p ?x . OPTIONAL { ?x :q ?y FILTER NOT EXISTS { ?a :r ?this } } }", False),
+    # nothing optional around: as before
+    ("?this :p ?x . FILTER NOT EXISTS { ?this :r ?x } }", True),
+])
+def test_not_exists_becomes_minus_only_where_they_agree(body: str, minus: bool) -> None:
+    compiled = _minus(body, {"this"})
+    assert ("MINUS {" in compiled) is minus
+    assert ("FILTER NOT EXISTS {" in compiled) is not minus

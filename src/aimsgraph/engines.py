@@ -589,6 +589,12 @@ class Dialect:
       GROUP_CONCAT(...), SAMPLE(?x))``, stops Virtuoso 7.2's compiler: "Bad dfe in
       sqlo_place_exp".)
 
+    Where a form both engines evaluate correctly exists, it is written instead of an entry here
+    (docs/deploy.md lists them): e.g. no alternative path (``a|b``) after a subquery (Virtuoso
+    drops rows), no aggregating subquery in an ``OPTIONAL`` that joins per row (Virtuoso
+    evaluates it once per row), no ``VALUES`` block of thousands of terms (Virtuoso's 32 KB code
+    vector per query: validation asks in chunks).
+
     Besides (in :class:`RemoteEngine`): an answer Virtuoso cut at its ``ResultSetMaxRows``
     (header ``X-SPARQL-MaxRows``) is an error, not the answer; and without a Graph Store URL the
     one beside its query endpoint is used, as its ``INSERT DATA`` refuses blank nodes in a

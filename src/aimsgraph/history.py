@@ -174,6 +174,9 @@ class Change:
         lines += [f"{act} <{HIST}graph> <{g}> " for g in graphs]
         trail = ".\n".join(lines) + "."
         state = f"<{STATE_GRAPH}>"
+        # the state is read by aggregates, not OPTIONALs: in an update, Virtuoso 7.2 finds no
+        # solution for OPTIONALs that match nothing (the first entry), so it wrote no trail at
+        # all; an aggregate over no rows is one row, on every engine
         text = f"""DELETE {{ GRAPH {state} {{ {state} <{HIST}generation> ?gen .
     {state} <{HIST}head> ?head . {state} <{HIST}headHash> ?hh .
     {state} <{HIST}headSequence> ?hs }} }}
@@ -183,9 +186,10 @@ INSERT {{ GRAPH {state} {{ {state} <{HIST}generation> ?nextGen . {state} <{HIST}
 {trail}
 }} }}
 WHERE {{
-  OPTIONAL {{ GRAPH {state} {{ {state} <{HIST}generation> ?gen }} }}
-  OPTIONAL {{ GRAPH {state} {{ {state} <{HIST}head> ?head ; <{HIST}headHash> ?hh ;
-                                  <{HIST}headSequence> ?hs }} }}
+  {{ SELECT (SAMPLE(?g0) AS ?gen) WHERE {{ GRAPH {state} {{ {state} <{HIST}generation> ?g0 }} }} }}
+  {{ SELECT (SAMPLE(?h0) AS ?head) (SAMPLE(?hh0) AS ?hh) (SAMPLE(?hs0) AS ?hs)
+     WHERE {{ GRAPH {state} {{ {state} <{HIST}head> ?h0 ; <{HIST}headHash> ?hh0 ;
+                                <{HIST}headSequence> ?hs0 }} }} }}
   BIND(COALESCE(?gen, 0) + 1 AS ?nextGen)
   BIND(COALESCE(?hh, "") AS ?prev)
   BIND(COALESCE(?hs, 0) + 1 AS ?seq)
@@ -308,25 +312,28 @@ def generation(store: GraphStore) -> int:
     return 0
 
 
-_ENTRY_QUERY = f"""SELECT ?a ?seq ?kind ?actor ?time ?msg ?addr ?added ?removed ?upd ?ph ?prev
-       ?hash ?informed
+_ENTRY_QUERY = f"""SELECT ?a ?seq ?kind ?actor ?time ?ph ?prev ?hash
+       (SAMPLE(?msg0) AS ?msg) (SAMPLE(?addr0) AS ?addr) (SAMPLE(?added0) AS ?added)
+       (SAMPLE(?removed0) AS ?removed) (SAMPLE(?upd0) AS ?upd) (SAMPLE(?informed0) AS ?informed)
        (GROUP_CONCAT(DISTINCT STR(?rec); SEPARATOR="\\n") AS ?recs)
        (GROUP_CONCAT(DISTINCT STR(?gr); SEPARATOR="\\n") AS ?grs)
 WHERE {{ GRAPH <{HISTORY_GRAPH}> {{
   ?a <{HIST}sequence> ?seq ; <{HIST}kind> ?kind ; <{HIST}actor> ?actor ;
-     <{PROV}endedAtTime> ?time ; <{HIST}added> ?added ; <{HIST}removed> ?removed ;
+     <{PROV}endedAtTime> ?time ; <{HIST}added> ?added0 ; <{HIST}removed> ?removed0 ;
      <{HIST}payloadHash> ?ph ; <{HIST}previousHash> ?prev ; <{HIST}entryHash> ?hash .
-  OPTIONAL {{ ?a <{RDFS}comment> ?msg }}
-  OPTIONAL {{ ?a <{HIST}fromAddress> ?addr }}
-  OPTIONAL {{ ?a <{HIST}updateText> ?upd }}
-  OPTIONAL {{ ?a <{PROV}wasInformedBy> ?informed }}
+  OPTIONAL {{ ?a <{RDFS}comment> ?msg0 }}
+  OPTIONAL {{ ?a <{HIST}fromAddress> ?addr0 }}
+  OPTIONAL {{ ?a <{HIST}updateText> ?upd0 }}
+  OPTIONAL {{ ?a <{PROV}wasInformedBy> ?informed0 }}
   OPTIONAL {{ ?a <{HIST}record> ?rec }}
   OPTIONAL {{ ?a <{HIST}graph> ?gr }}
   }}
   FILTERS
 }}
-GROUP BY ?a ?seq ?kind ?actor ?time ?msg ?addr ?added ?removed ?upd ?ph ?prev ?hash ?informed
-ORDER BY ?seq"""
+# the long values (an entry's quads, its update, its records) are not grouped by (SAMPLE: every
+# entry has one of each) nor sorted on (entries sorts the answer): Virtuoso 7.2 can do neither
+# with a value of more than a few KB ("SR478: Value of ANY type column too long")
+GROUP BY ?a ?seq ?kind ?actor ?time ?ph ?prev ?hash"""
 
 
 def entries(store: GraphStore, *, record: str | None = None, actor: str | None = None,
@@ -361,13 +368,13 @@ def entries(store: GraphStore, *, record: str | None = None, actor: str | None =
 
         out.append(Entry(
             activity=row["a"].value, sequence=int(row["seq"].value), kind=row["kind"].value,
-            actor=row["actor"].value, time=row["time"].value, message=val("msg"),
+            actor=row["actor"].value, time=_stored_time(row["time"].value), message=val("msg"),
             address=val("addr"), added=row["added"].value, removed=row["removed"].value,
             update=val("upd"), records=tuple(sorted(filter(None, (val("recs") or "").split(
                 "\n")))), graphs=tuple(sorted(filter(None, (val("grs") or "").split("\n")))),
             payload_hash=row["ph"].value, previous_hash=row["prev"].value,
             entry_hash=row["hash"].value, informed_by=val("informed")))
-    return out
+    return sorted(out, key=lambda entry: entry.sequence)
 
 
 def _datetime_literal(when: datetime) -> str:
@@ -388,6 +395,14 @@ def _canonical_time(when: datetime) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text + "Z"
+
+
+def _stored_time(text: str) -> str:
+    """An entry's time as written (:func:`_canonical_time`): Virtuoso answers every xsd:dateTime
+    with six digits of fraction (``.107350Z`` for the ``.10735Z`` written), Oxigraph as stored."""
+    if "." in text and text.endswith("Z"):
+        text = text[:-1].rstrip("0").rstrip(".") + "Z"
+    return text
 
 
 def end_of(day: date) -> datetime:

@@ -136,23 +136,25 @@ def _minus(body: str, bound: set[str]) -> str:
     hash anti-join. They agree when every variable B shares with its surroundings is bound in
     every solution around it (``bound``: the focus node; plus the variables of plain triple
     patterns beside it, so nothing optional around) and also occurs in B's own triple patterns,
-    and B shares at least one. Otherwise the filter is kept as written.
+    and B shares at least one. Beside an OPTIONAL, UNION, subquery ..., only a block at the top
+    level of the body that shares nothing but the focus node is rewritten (the FRIA rule: 20 s
+    at 10^6 triples as a filter, 0.2 s as MINUS). Otherwise the filter is kept as written.
     """
     blocks = _blocks(body)
     if not blocks:
         return body
     outside = "".join(body[a:b] for a, b in _gaps(blocks, len(body)))
-    if _UNSAFE.search(outside):
-        return body
-    around = bound | set(_VAR.findall(_strip_filters(outside)))
+    guarded = bool(_UNSAFE.search(outside))
+    around = set(bound) if guarded else bound | set(_VAR.findall(_strip_filters(outside)))
     out, last = [], 0
     for start, inner_start, end in blocks:
         inner = body[inner_start:end - 1]
         own = set(_VAR.findall(_strip_filters(_without_blocks(inner))))
         shared = set(_VAR.findall(inner)) & (around | set(_VAR.findall(outside)))
         rewritten = _minus(inner, own)
-        keyword = "MINUS {" if shared and shared <= own and shared <= around else \
-            "FILTER NOT EXISTS {"
+        top = body.count("{", 0, start) == body.count("}", 0, start)
+        keyword = "MINUS {" if shared and shared <= own and shared <= around and \
+            (top or not guarded) else "FILTER NOT EXISTS {"
         out += [body[last:start], keyword, rewritten, "}"]
         last = end
     out.append(body[last:])
