@@ -143,7 +143,6 @@ def snapshot_costs(scale: str, repeat: int) -> dict:
     snapshot (RocksDB, read-only) against the service's memory."""
     import os
     import shutil
-    import statistics
     import tempfile
 
     import pyoxigraph as ox
@@ -212,7 +211,6 @@ def step_costs(scale: str, repeat: int) -> dict:
     """
     import asyncio
     import os
-    import statistics
 
     from aimsgraph import open_store
     from aimsgraph.engines import EmbeddedEngine
@@ -278,7 +276,6 @@ def step_costs(scale: str, repeat: int) -> dict:
 
 async def _asgi_median(app, text: str, repeat: int) -> float:  # type: ignore[no-untyped-def]
     """Median microseconds of ``GET /sparql?query=text`` sent to ``app`` in this process."""
-    import statistics
 
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
              "scheme": "http", "path": "/sparql", "raw_path": b"/sparql", "root_path": "",
@@ -341,7 +338,6 @@ def runaway(endpoint: str, pid: int, text: str, count: int) -> dict:
 def fairness(endpoint: str, ordinary: str, count: int, samples: int = 10) -> dict:
     """Latency of an ordinary query from another client address (127.0.0.2) alone, then while
     ``count`` runaway queries from 127.0.0.1 hold or wait for every worker (same server)."""
-    import statistics
 
     import httpx
 

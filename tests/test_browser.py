@@ -77,6 +77,25 @@ class Watch:
         self.errors: list[str] = []
         self.outside: list[str] = []
 
+    def attach(self, tab):  # type: ignore[no-untyped-def]
+        """Watch ``tab`` (a Playwright page): its requests kept on loopback, its console
+        errors and page errors noted; the tab, with this watch as ``tab.watch``."""
+        tab.route("**/*", self.keep_local)
+        tab.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: self.errors.append(str(e)))
+        tab.watch = self
+        return tab
+
+    def keep_local(self, route, request) -> None:  # type: ignore[no-untyped-def]
+        """A page route handler: loopback (and data/blob/about) loads, anything else is
+        refused and noted."""
+        url = urlparse(request.url)
+        if url.scheme in ("data", "blob", "about") or url.hostname in LOOPBACK:
+            route.continue_()
+        else:
+            self.outside.append(request.url)
+            route.abort()
+
     def check(self, allow_console: str | None = None) -> None:
         console = [m for m in self.console if not (allow_console and
                                                    re.search(allow_console, m))]
@@ -87,21 +106,7 @@ class Watch:
 
 @pytest.fixture
 def page(browser_context):  # type: ignore[no-untyped-def]
-    watch = Watch()
-
-    def route(route, request):  # type: ignore[no-untyped-def]
-        url = urlparse(request.url)
-        if url.scheme in ("data", "blob", "about") or url.hostname in LOOPBACK:
-            route.continue_()
-        else:
-            watch.outside.append(request.url)
-            route.abort()
-
-    tab = browser_context.new_page()
-    tab.route("**/*", route)
-    tab.on("console", lambda m: watch.console.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: watch.errors.append(str(e)))
-    tab.watch = watch
+    tab = Watch().attach(browser_context.new_page())
     yield tab
     tab.close()
 

@@ -6,12 +6,11 @@ error or request off the server occurs."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
 
 from .conftest import ROOT, free_port, running_server
-from .test_browser import ARGS, CHROMIUM, LOOPBACK, REASON, Watch, shoot
+from .test_browser import ARGS, CHROMIUM, REASON, Watch, shoot
 from .test_cli import COMMAND
 
 pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "browser available")
@@ -41,28 +40,13 @@ def base_url(tmp_path_factory, users) -> Iterator[str]:  # type: ignore[no-untyp
 def page(tmp_path, users):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
-    watch = Watch()
-
-    def route(route, request):  # type: ignore[no-untyped-def]
-        url = urlparse(request.url)
-        if url.scheme in ("data", "blob", "about") or url.hostname in LOOPBACK:
-            route.continue_()
-        else:
-            watch.outside.append(request.url)
-            route.abort()
-
     with sync_playwright() as p:
         # an editor's token on every request (the sign-in page and its session: test_auth.py)
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS,
             viewport={"width": 1366, "height": 900},
             extra_http_headers={"Authorization": f"Bearer {users[1]}"})
-        tab = context.new_page()
-        tab.route("**/*", route)
-        tab.on("console", lambda m: watch.console.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: watch.errors.append(str(e)))
-        tab.watch = watch
-        yield tab
+        yield Watch().attach(context.new_page())
         context.close()
 
 
